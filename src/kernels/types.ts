@@ -1,0 +1,64 @@
+import type { FloatArray, Split } from '../shapes.js';
+import type { LossSpec } from '../losses/types.js';
+
+export type BackendName = 'js' | 'wasm';
+
+/**
+ * The hot loops, behind one interface with two backends (js reference, wasm SIMD).
+ * Nothing else in lintrain does heavy arithmetic.
+ *
+ * Features are never materialized: for a row i of a split,
+ *   x̃_i = [pixels_i − mean, 1]   (D+1 values)
+ *   scores_i = W·x̃_i = W[:, :D]·pixels_i − W[:, :D]·mean + W[:, D]
+ * `rows` picks rows of the split (a minibatch, with repeats allowed); null means
+ * all rows 0..split.n-1 in order. W, dW: C×(D+1) row-major, bias last.
+ */
+export interface Kernels {
+  readonly name: BackendName;
+
+  /**
+   * Data loss averaged over the picked rows, and its gradient ∂loss/∂W written
+   * (overwritten, not accumulated) into dW. No regularization here.
+   * correct (optional, length 1): receives how many picked rows the scores
+   * classify right (argmax, first on ties) — the per-iteration minibatch
+   * accuracy comes free with the scores, so no second forward pass is needed.
+   */
+  lossAndGrad(
+    split: Split,
+    rows: Int32Array | null,
+    mean: Float32Array,
+    W: FloatArray,
+    loss: LossSpec,
+    dW: FloatArray,
+    correct?: Int32Array,
+  ): number;
+
+  /**
+   * Data loss of K candidate weight matrices at once (random search): Ws holds K
+   * matrices C×(D+1) back to back; out[k] = mean loss of candidate k. Reads the
+   * data once for all K. correct (optional, length K): rows classified right
+   * by each candidate (argmax, first on ties).
+   */
+  lossMany(
+    split: Split,
+    rows: Int32Array | null,
+    mean: Float32Array,
+    Ws: FloatArray,
+    K: number,
+    loss: LossSpec,
+    out: Float64Array,
+    correct?: Int32Array,
+  ): void;
+
+  /** Predicted class (argmax of scores, first on ties) of each picked row into out. */
+  predict(split: Split, rows: Int32Array | null, mean: Float32Array, W: FloatArray, out: Uint8Array): void;
+
+  /**
+   * Allocate the byte buffer the loader fills with pixels, where this backend
+   * reads it best (the wasm backend: inside its shared memory, so no copy).
+   */
+  allocPixels(bytes: number): Uint8Array;
+
+  /** Release threads and memory. */
+  dispose(): void;
+}
