@@ -1,0 +1,41 @@
+/**
+ * The training objective, data loss + regularization (CS231n lecture 3):
+ *   L(W) = (1/N) Σ_i L_i(W) + R(W)
+ * The one function both the optimizers and the gradient check call, so what is
+ * checked is exactly what is trained.
+ */
+import type { FloatArray, Split } from './shapes.js';
+import type { Kernels } from './kernels/types.js';
+import type { LossSpec } from './losses/types.js';
+import { addRegGradient, regPenalty } from './regularizers.js';
+import type { RegSpec } from './regularizers.js';
+
+export interface ObjectiveValue {
+  loss: number; // dataLoss + regLoss
+  dataLoss: number;
+  regLoss: number;
+}
+
+/**
+ * W: C×(D+1); rows: the minibatch (indices into the split, repeats allowed) or null
+ * for the whole split; dW (out, overwritten): ∂L/∂W, C×(D+1); correct (optional out,
+ * length 1): how many picked rows W classifies right, from the same scores.
+ */
+export interface Objective {
+  (W: FloatArray, rows: Int32Array | null, dW: FloatArray, correct?: Int32Array): ObjectiveValue;
+}
+
+export function makeObjective(
+  kernels: Kernels,
+  split: Split,
+  mean: Float32Array,
+  loss: LossSpec,
+  reg: RegSpec,
+): Objective {
+  return (W, rows, dW, correct) => {
+    const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct);
+    const regLoss = regPenalty(W, reg);
+    addRegGradient(W, reg, dW);
+    return { loss: dataLoss + regLoss, dataLoss, regLoss };
+  };
+}
