@@ -1,0 +1,14 @@
+/** `lintrain download [--from FILE]`: get the official archive, or import one you have. */
+import type { Command } from 'commander';
+import { resolveDataDir } from '../data/locate.js';
+import { fetchData } from './data.js';
+import { makeReporter } from './reporter.js';
+
+export async function downloadCommand(cmd: Command): Promise<number> {
+  const { from, data, quiet } = cmd.opts() as { from?: string; data?: string; quiet?: boolean };
+  const reporter = makeReporter('pretty', Boolean(quiet));
+  const dir = await fetchData(resolveDataDir(data), from ?? null, reporter);
+  reporter.close();
+  process.stdout.write(`CIFAR-10 is ready in ${dir}\n`);
+  return 0;
+}

@@ -1,0 +1,40 @@
+/** `lintrain eval --model FILE`: accuracy of a saved model on the test split. */
+import type { Command } from 'commander';
+import { resolveConfig } from '../config.js';
+import { accuracy } from '../evaluate.js';
+import { createKernels } from '../kernels/index.js';
+import { loadModel } from '../model.js';
+import { C } from '../shapes.js';
+import { openDataset } from './data.js';
+import { givenFlags } from './options.js';
+import { makeReporter } from './reporter.js';
+
+export async function evalCommand(cmd: Command): Promise<number> {
+  const { model: file } = cmd.opts() as { model: string };
+  const model = loadModel(file);
+  // The split sizes come from the model's own run, so "test" means the same images.
+  const config = resolveConfig(
+    { numTrain: model.config.numTrain, numVal: model.config.numVal, numTest: model.config.numTest },
+    givenFlags(cmd),
+  );
+  const reporter = makeReporter(config.logFormat, config.quiet);
+  const kernels = await createKernels(config.backend, { threads: config.threads });
+  try {
+    const data = await openDataset(config, kernels, reporter);
+    // The model's own mean image: preprocessing must match training, not this data.
+    const test = accuracy(kernels, data.test, model.mean, model.W);
+    const perClass: Record<string, number> = {};
+    for (let c = 0; c < C; c++) perClass[model.classNames[c]] = test.perClass[c];
+    if (config.logFormat === 'json') {
+      process.stdout.write(JSON.stringify({ event: 'eval', model: file, n: data.test.n, testAcc: test.acc, perClass }) + '\n');
+    } else {
+      const lines = [`${file}: test accuracy ${(100 * test.acc).toFixed(2)}% on ${data.test.n} images`];
+      for (const [name, a] of Object.entries(perClass)) lines.push(`  ${name.padEnd(11)} ${(100 * a).toFixed(2)}%`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return 0;
+  } finally {
+    reporter.close();
+    kernels.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The training flags: one row per config key, so every key has exactly one flag
+ * (--num-train for numTrain) and help text that shows its default. Values are
+ * parsed here and validated once, with the config file, by resolveConfig.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf } from '../config.js';
+
+const HELP: Record<ConfigKey, string> = {
+  loss: 'data loss: svm (multiclass hinge), svm2 (squared hinge), softmax (cross-entropy)',
+  delta: 'SVM margin Δ',
+  regType: 'regularization: l2 (reg·ΣW²), l1 (reg·Σ|W|), elastic, none',
+  reg: 'regularization strength',
+  l1Ratio: 'elastic net: share of the L1 term',
+  regBias: 'regularize the bias column too',
+  opt: 'optimizer: random-search, random-local, gd, sgd, momentum, nesterov, adagrad, rmsprop, adam',
+  lr: 'learning rate',
+  lrDecay: 'multiply the learning rate by this every epoch (or every --lr-step iterations)',
+  lrStep: 'step schedule: decay every N iterations instead of every epoch (0: per epoch)',
+  iters: 'iterations (random search: tries); search methods default to 1000',
+  batchSize: 'minibatch size',
+  sample: 'minibatches drawn with replacement, or shuffled epochs',
+  initScale: 'initial W ~ N(0,1)·scale (random-local defaults to 1e-3)',
+  stepSize: 'random local search: size of each random step',
+  momentum: 'momentum / nesterov coefficient μ',
+  decayRate: 'rmsprop: decay of the squared-gradient cache',
+  beta1: 'adam: first-moment decay',
+  beta2: 'adam: second-moment decay',
+  eps: 'adagrad / rmsprop / adam: ε in the denominator',
+  numTrain: 'training images (the first N training records)',
+  numVal: 'validation images (the last N training records)',
+  numTest: 'test images (from test_batch)',
+  numDev: 'dev subset of train for gradient checks',
+  evalEvery: 'validation accuracy every N iterations (0: only at the end)',
+  seed: 'random seed: the same seed and flags give the same run, bit for bit',
+  backend: 'kernel backend: wasm (SIMD, threads) or js (reference)',
+  threads: 'worker threads for the wasm backend',
+  data: 'data directory: holds the batch files or cifar-10-batches-bin/ (env LINTRAIN_DATA; default data/)',
+  download: 'download CIFAR-10 when it is missing (--no-download: fail instead)',
+  logFormat: 'pretty (progress bar) or json (one JSON object per line on stdout)',
+  quiet: 'no progress bar or summary',
+  minValAcc: 'exit with code 3 when the final validation accuracy is below this',
+  save: 'write the trained model to FILE',
+  experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
+};
+
+function parseNumber(key: ConfigKey) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v)) {
+      throw new InvalidArgumentError(`${flagOf(key)} takes a number, got '${text}'.`);
+    }
+    return v;
+  };
+}
+
+/** Add one flag per config key, except those a command does not take. */
+export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = Object.keys(HELP) as ConfigKey[]): Command {
+  cmd.option('--config <file>', 'JSON config file (defaults < file < flags)');
+  for (const key of keys) {
+    const c = CONSTRAINTS[key];
+    const def = DEFAULTS[key];
+    const flag = flagOf(key);
+    if (c.kind === 'boolean') {
+      cmd.addOption(new Option(def ? `--no-${flag.slice(2)}` : flag, HELP[key]));
+      continue;
+    }
+    const arg = c.kind === 'number' ? (c.int ? '<n>' : '<x>') : c.kind === 'string' ? '<path>' : '<name>';
+    const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${def}, all cores` : def})`;
+    const opt = new Option(`${flag} ${arg}`, HELP[key] + shown);
+    if (c.kind === 'choice') opt.choices(c.values);
+    if (c.kind === 'number') opt.argParser(parseNumber(key));
+    cmd.addOption(opt);
+  }
+  return cmd;
+}
+
+/** Only the values given on the command line, so a config file's values survive. */
+export function givenFlags(cmd: Command): Partial<Config> {
+  const out: Record<string, unknown> = {};
+  const opts = cmd.opts();
+  for (const key of Object.keys(opts)) {
+    if (key !== 'config' && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+  }
+  return out as Partial<Config>;
+}

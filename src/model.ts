@@ -1,0 +1,77 @@
+/**
+ * A trained model on disk: W, the class names, the preprocessing mean and the
+ * config that made it — everything `lintrain eval` needs to score new data the
+ * same way. JSON with the float32 arrays as little-endian base64, written to a
+ * temporary file and renamed, so a crash never leaves half a model.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { LintrainError } from './errors.js';
+import { C, D, DB } from './shapes.js';
+
+export interface Model {
+  W: Float32Array; // C×(D+1), bias last
+  mean: Float32Array; // D, the training split's mean image
+  classNames: string[];
+  config: Config;
+  metrics?: Record<string, number>;
+}
+
+const FORMAT = 'lintrain-model';
+const VERSION = 1;
+
+const toBase64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+function fromBase64(text: unknown, length: number, what: string, file: string): Float32Array {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (bytes.length !== length * 4) {
+    throw new LintrainError(`${file}: ${what} holds ${bytes.length / 4} floats, expected ${length}.`);
+  }
+  const out = new Float32Array(length);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+export function saveModel(file: string, m: Model): void {
+  const body = {
+    format: FORMAT,
+    version: VERSION,
+    shape: [C, DB],
+    classNames: m.classNames,
+    metrics: m.metrics ?? {},
+    config: m.config,
+    W: toBase64(m.W),
+    mean: toBase64(m.mean),
+  };
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify(body) + '\n');
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new LintrainError(`Cannot save the model to ${file}: ${(e as Error).message}`);
+  }
+}
+
+export function loadModel(file: string): Model {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a lintrain model (bad JSON)';
+    throw new LintrainError(`Cannot read model ${file}: ${why}.`);
+  }
+  if (body.format !== FORMAT || body.version !== VERSION) {
+    throw new LintrainError(`${file} is not a lintrain model (format ${FORMAT} version ${VERSION}).`);
+  }
+  return {
+    W: fromBase64(body.W, C * DB, 'W', file),
+    mean: fromBase64(body.mean, D, 'mean', file),
+    classNames: body.classNames as string[],
+    config: body.config as Config,
+    metrics: body.metrics as Record<string, number>,
+  };
+}

@@ -1,0 +1,24 @@
+import { checkValue } from '../config.js';
+import type { UpdateRule } from './types.js';
+
+/**
+ * SGD with momentum:   v ← μ·v − lr·dW;  W ← W + v
+ * Nesterov (the CS231n form, evaluated at the looked-ahead point):
+ *   v_prev ← v;  v ← μ·v − lr·dW;  W ← W − μ·v_prev + (1 + μ)·v
+ */
+export function momentum(mu: number, nesterov = false): UpdateRule {
+  checkValue('momentum', mu);
+  let v: Float32Array | null = null;
+  return {
+    name: nesterov ? 'nesterov' : 'momentum',
+    step(W, dW, lr) {
+      v ??= new Float32Array(W.length);
+      for (let i = 0; i < W.length; i++) {
+        const prev = v[i];
+        const next = mu * prev - lr * dW[i];
+        v[i] = next;
+        W[i] += nesterov ? -mu * prev + (1 + mu) * next : next;
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Config } from '../config.js';
+import type { EvalEvent, IterEvent } from '../train.js';
+
+/** A long phase (download, loading, evaluation) shown as a bar on a terminal. */
+export interface Phase {
+  update(done: number): void;
+  stop(): void;
+}
+
+export interface RunInfo {
+  config: Config;
+  sizes: { train: number; val: number; test: number };
+}
+
+/** What a finished run reports; also the `{"event":"done"}` JSON line. */
+export interface Summary {
+  trainAcc: number;
+  valAcc: number;
+  testAcc: number;
+  perClass: Record<string, number>; // test accuracy per class name
+  finalLoss: number;
+  iters: number;
+  timeSec: number;
+  peakRssMB: number;
+  saved: string | null;
+  config: Config;
+}
+
+/** The train loop's listener. Everything for people goes through here. */
+export interface Reporter {
+  phase(label: string, total: number, unit?: 'items' | 'bytes'): Phase;
+  start(info: RunInfo): void;
+  iter(e: IterEvent): void;
+  eval(e: EvalEvent): void;
+  done(s: Summary): void;
+  warn(message: string): void;
+  info(message: string): void;
+  close(): void;
+}

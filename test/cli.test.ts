@@ -1,0 +1,153 @@
+/**
+ * The CLI end to end: spawned as a user would run it (the built bin/lintrain.js),
+ * on small generated data sets in the official binary format.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeLearnableDir } from './helpers/learnable.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'lintrain.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-cli-'));
+const dataDir = path.join(tmp, 'data');
+writeLearnableDir(dataDir, 60, 100); // 300 training records, 100 test
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20'];
+
+function lintrain(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
+
+describe.each(['js', 'wasm'])('training with --backend %s', (backend) => {
+  const args = [...SMALL, '--backend', backend, '--loss', 'softmax', '--lr', '1e-6', '--reg', '10', '--iters', '30'];
+  const run = lintrain([...args, '--log-format', 'json', '--eval-every', '10', '--seed', '1']);
+
+  test('--log-format json: one object per line, per iteration and a final done', () => {
+    expect(run.stderr).not.toMatch(/^\{/m);
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines[0].event).toBe('start');
+    const iters = lines.filter((l) => l.iter !== undefined && l.event === undefined);
+    expect(iters).toHaveLength(30);
+    expect(Object.keys(iters[0]).sort()).toEqual(['batchAcc', 'iter', 'loss', 'lr']);
+    expect(lines.filter((l) => l.event === 'eval').map((l) => l.iter)).toEqual([10, 20]);
+    const done = lines.at(-1);
+    expect(done.event).toBe('done');
+    expect(done.valAcc).toBeGreaterThan(0.8); // the generated classes are easy; chance is 0.1
+    expect(done.testAcc).toBeGreaterThan(0.8);
+    expect(Object.keys(done.perClass)).toContain('airplane');
+    expect(done.config).toMatchObject({ loss: 'softmax', backend, iters: 30, numTrain: 250 });
+    expect(done.peakRssMB).toBeGreaterThan(0);
+  });
+
+  test('the same seed and flags give the same losses, bit for bit', () => {
+    const again = lintrain([...args, '--log-format', 'json', '--eval-every', '10', '--seed', '1']);
+    const losses = (s: string) => jsonLines(s).filter((l) => l.loss !== undefined).map((l) => l.loss);
+    expect(losses(again.stdout)).toEqual(losses(run.stdout));
+  });
+});
+
+test('the js and wasm backends train the same run within float tolerance', () => {
+  const args = [...SMALL, '--iters', '5', '--log-format', 'json', '--seed', '2'];
+  const losses = (b: string) => jsonLines(lintrain([...args, '--backend', b]).stdout).filter((l) => l.loss !== undefined).map((l) => l.loss);
+  const js = losses('js');
+  const wasm = losses('wasm');
+  expect(wasm).toHaveLength(5);
+  wasm.forEach((v: number, i: number) => expect(Math.abs(v - js[i]) / js[i]).toBeLessThan(1e-4));
+});
+
+test('pretty output without a terminal: iteration lines and a summary', () => {
+  const r = lintrain([...SMALL, '--iters', '20', '--backend', 'js']);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/iteration 1 \/ 20: loss \d+\.\d+/);
+  expect(r.stdout).toMatch(/test accuracy\s+\d+\.\d+%/);
+  expect(r.stdout).toMatch(/per-class test accuracy/);
+  expect(r.stdout + r.stderr).not.toMatch(/\u001b\[/); // NO_COLOR and no TTY: no escape codes
+});
+
+test('--config file, overridden by flags', () => {
+  const file = path.join(tmp, 'run.json');
+  fs.writeFileSync(file, JSON.stringify({ loss: 'svm2', iters: 4, lr: 3e-7 }));
+  const r = lintrain([...SMALL, '--config', file, '--iters', '3', '--log-format', 'json', '--backend', 'js']);
+  expect(r.code).toBe(0);
+  expect(jsonLines(r.stdout).at(-1).config).toMatchObject({ loss: 'svm2', iters: 3, lr: 3e-7 });
+});
+
+test('--save writes a model that `lintrain eval` scores the same', () => {
+  const model = path.join(tmp, 'models', 'm.json');
+  const r = lintrain([...SMALL, '--iters', '20', '--save', model, '--log-format', 'json', '--backend', 'js']);
+  expect(r.code).toBe(0);
+  const done = jsonLines(r.stdout).at(-1);
+  expect(fs.readdirSync(path.dirname(model))).toEqual(['m.json']); // no temporary file left behind
+  const e = lintrain(['eval', '--model', model, '--data', dataDir, '--log-format', 'json']);
+  expect(e.code).toBe(0);
+  expect(JSON.parse(e.stdout).testAcc).toBe(done.testAcc);
+});
+
+describe('errors: one line, the culprit, the exit code', () => {
+  test.each([
+    [['--lr', '-1'], /The 'lr' parameter \(--lr\) must be a number in the range \(0, inf\)\. Got -1 instead\./],
+    [['--lr', 'fast'], /--lr takes a number, got 'fast'/],
+    [['--loss', 'hinge'], /Allowed choices are svm, svm2, softmax/],
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--opt', 'nesterov', '--momentum', '0'], /Nesterov momentum requires a momentum/],
+  ])('bad usage %j exits 2', (args, message) => {
+    const r = lintrain([...SMALL, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test('split sizes larger than the data are refused with the numbers', () => {
+    const r = lintrain(['--data', dataDir, '--num-train', '290', '--num-val', '20']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/290.*20.*310.*300/);
+  });
+
+  test('no data and --no-download: names the directory and both ways to get the data', () => {
+    const empty = path.join(tmp, 'nothing-here');
+    const r = lintrain(['--data', empty, '--no-download']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(empty);
+    expect(r.stderr).toMatch(/lintrain download`.*lintrain download --from FILE/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a damaged batch file is named, with the fault', () => {
+    const bad = path.join(tmp, 'bad');
+    const dir = writeLearnableDir(bad, 10, 10);
+    fs.appendFileSync(path.join(dir, 'data_batch_3.bin'), Buffer.from([1, 2, 3]));
+    const r = lintrain(['--data', bad, '--num-train', '30', '--num-val', '10', '--num-test', '10']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/data_batch_3\.bin.*3073/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('--min-val-acc not met exits 3', () => {
+    const r = lintrain([...SMALL, '--iters', '1', '--lr', '1e-12', '--min-val-acc', '0.99', '--backend', 'js']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/below --min-val-acc 0\.99/);
+  });
+});
+
+test('gradcheck --synthetic passes for every loss and exits 0', () => {
+  for (const loss of ['svm', 'svm2', 'softmax']) {
+    const r = lintrain(['gradcheck', '--synthetic', '--loss', loss, '--checks', '5', '--num-dev', '20']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/relative error/g)).toHaveLength(5);
+    const worst = Number(/max relative error (\S+)/.exec(r.stdout)![1]);
+    expect(worst).toBeLessThan(1e-6);
+  }
+});
