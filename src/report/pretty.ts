@@ -44,6 +44,7 @@ export class PrettyReporter implements Reporter {
   }
 
   phase(label: string, total: number, unit: 'items' | 'bytes' = 'items'): Phase {
+    this.close(); // a finished training bar stays on screen; the next bar starts below it
     if (!this.tty || total <= 0) return { update() {}, stop() {} };
     const t0 = Date.now();
     const format =
