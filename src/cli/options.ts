@@ -75,12 +75,15 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = Obje
   return cmd;
 }
 
-/** Only the values given on the command line, so a config file's values survive. */
+/**
+ * The config values given on the command line, so a config file's values survive;
+ * a command's own options (--checks, --model, …) are not config keys.
+ */
 export function givenFlags(cmd: Command): Partial<Config> {
   const out: Record<string, unknown> = {};
   const opts = cmd.opts();
   for (const key of Object.keys(opts)) {
-    if (key !== 'config' && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+    if (key in CONSTRAINTS && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
   }
   return out as Partial<Config>;
 }
