@@ -1,0 +1,66 @@
+/**
+ * What the benchmark prints: the machine it ran on and the Markdown table of
+ * medians, ratios against the best numpy baseline, and the issue's targets.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+
+export function machine(numpy, threads) {
+  let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  const gib = (os.totalmem() / 2 ** 30).toFixed(1);
+  const np = numpy.ok
+    ? `Python ${numpy.info.python}, numpy ${numpy.info.numpy}, ${numpy.blas}`
+    : `numpy baseline skipped: ${numpy.reason}`;
+  return [
+    `Machine: ${cpu}, ${os.availableParallelism()} cores, ${gib} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})`,
+    `Node ${process.version}; lintrain wasm threads: ${threads}`,
+    np,
+  ];
+}
+
+/** 3 significant digits, thousands separated. */
+export function fmt(v) {
+  if (v == null || !Number.isFinite(v)) return '–';
+  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : Math.abs(v) >= 1 ? 2 : 3;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function median(xs) {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * rows: [{label, unit, target: {kind:'ratio'|'abs', max}, values: {wasm, js, f32, f64}}]
+ * (values are medians or null). The ratio is the primary backend over the best numpy.
+ */
+export function table(rows, primary) {
+  const head = `| workload | lintrain wasm | lintrain js | numpy f32 | numpy f64 | ratio ${primary}/best numpy | target | pass? |`;
+  const lines = [head, '|---|---:|---:|---:|---:|---:|---|---|'];
+  for (const r of rows) {
+    const v = r.values;
+    const best = [v.f32, v.f64].filter((x) => x != null).reduce((a, b) => Math.min(a, b), Infinity);
+    const mine = v[primary];
+    const ratio = mine != null && Number.isFinite(best) ? mine / best : null;
+    let target = '–';
+    let pass = 'n/a';
+    if (r.target?.kind === 'ratio') {
+      target = `${r.target.strict ? '<' : '≤'} ${r.target.max}×`;
+      if (ratio != null) pass = (r.target.strict ? ratio < r.target.max : ratio <= r.target.max) ? 'yes' : 'NO';
+    } else if (r.target?.kind === 'abs') {
+      target = `≤ ${r.target.max} ${r.unit}`;
+      if (mine != null) pass = mine <= r.target.max ? 'yes' : 'NO';
+    }
+    const cells = [v.wasm, v.js, v.f32, v.f64].map(fmt);
+    lines.push(`| ${r.label} (${r.unit}) | ${cells.join(' | ')} | ${ratio == null ? '–' : `${ratio.toFixed(2)}×`} | ${target} | ${pass} |`);
+  }
+  return lines.join('\n');
+}
