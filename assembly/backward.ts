@@ -1,0 +1,113 @@
+// Gradient of a block: G[c, d] += Σ_r dS[r, c]·x[r, d], over the block's m rows.
+//
+// The transpose of the forward tile: lanes along pixels again, the row index is now the
+// reduction. A tile keeps 4 classes × 8 pixels (8 accumulators) and per row loads 2
+// feature vectors and 4 broadcast dS values (14 live registers, see forward.ts). The
+// accumulators are read from and written back to G once per block, i.e. once per 16
+// rows (the superblock's first block starts them at zero instead). Each column's sum runs over the superblock's rows in order, whichever thread
+// does it (index.ts adds the superblock sums in order).
+import { C, D, WSB } from './layout';
+
+const XB: usize = <usize>D << 2;
+const DSB: usize = <usize>C << 2; // bytes of one dS row
+
+/** Classes c0..c0+3 (g points at G row c0, ds at dS column c0), pixels [d, d+8). */
+function tile4x8(xf: usize, m: i32, ds: usize, g: usize, first: bool): void {
+  const z = f32x4.splat(0);
+  for (let d: usize = 0; d < XB; d += 32) {
+    const o = g + d;
+    let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+    if (!first) {
+      a00 = v128.load(o, 0);
+      a01 = v128.load(o, 16);
+      a10 = v128.load(o, WSB);
+      a11 = v128.load(o, WSB + 16);
+      a20 = v128.load(o, 2 * WSB);
+      a21 = v128.load(o, 2 * WSB + 16);
+      a30 = v128.load(o, 3 * WSB);
+      a31 = v128.load(o, 3 * WSB + 16);
+    }
+    let x = xf + d;
+    let s = ds;
+    for (let r = 0; r < m; r++) {
+      const v0 = v128.load(x, 0);
+      const v1 = v128.load(x, 16);
+      const g0 = v128.load32_splat(s, 0);
+      const g1 = v128.load32_splat(s, 4);
+      const g2 = v128.load32_splat(s, 8);
+      const g3 = v128.load32_splat(s, 12);
+      a00 = f32x4.add(a00, f32x4.mul(v0, g0));
+      a01 = f32x4.add(a01, f32x4.mul(v1, g0));
+      a10 = f32x4.add(a10, f32x4.mul(v0, g1));
+      a11 = f32x4.add(a11, f32x4.mul(v1, g1));
+      a20 = f32x4.add(a20, f32x4.mul(v0, g2));
+      a21 = f32x4.add(a21, f32x4.mul(v1, g2));
+      a30 = f32x4.add(a30, f32x4.mul(v0, g3));
+      a31 = f32x4.add(a31, f32x4.mul(v1, g3));
+      x += WSB;
+      s += DSB;
+    }
+    v128.store(o, a00, 0);
+    v128.store(o, a01, 16);
+    v128.store(o, a10, WSB);
+    v128.store(o, a11, WSB + 16);
+    v128.store(o, a20, 2 * WSB);
+    v128.store(o, a21, 2 * WSB + 16);
+    v128.store(o, a30, 3 * WSB);
+    v128.store(o, a31, 3 * WSB + 16);
+  }
+}
+
+/** Classes c0, c0+1, pixels [d, d+16): 8 accumulators, 4 feature loads + 2 broadcasts per row. */
+function tile2x16(xf: usize, m: i32, ds: usize, g: usize, first: bool): void {
+  const z = f32x4.splat(0);
+  for (let d: usize = 0; d < XB; d += 64) {
+    const o = g + d;
+    let a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+    if (!first) {
+      a00 = v128.load(o, 0);
+      a01 = v128.load(o, 16);
+      a02 = v128.load(o, 32);
+      a03 = v128.load(o, 48);
+      a10 = v128.load(o, WSB);
+      a11 = v128.load(o, WSB + 16);
+      a12 = v128.load(o, WSB + 32);
+      a13 = v128.load(o, WSB + 48);
+    }
+    let x = xf + d;
+    let s = ds;
+    for (let r = 0; r < m; r++) {
+      const v0 = v128.load(x, 0);
+      const v1 = v128.load(x, 16);
+      const v2 = v128.load(x, 32);
+      const v3 = v128.load(x, 48);
+      const g0 = v128.load32_splat(s, 0);
+      const g1 = v128.load32_splat(s, 4);
+      a00 = f32x4.add(a00, f32x4.mul(v0, g0));
+      a01 = f32x4.add(a01, f32x4.mul(v1, g0));
+      a02 = f32x4.add(a02, f32x4.mul(v2, g0));
+      a03 = f32x4.add(a03, f32x4.mul(v3, g0));
+      a10 = f32x4.add(a10, f32x4.mul(v0, g1));
+      a11 = f32x4.add(a11, f32x4.mul(v1, g1));
+      a12 = f32x4.add(a12, f32x4.mul(v2, g1));
+      a13 = f32x4.add(a13, f32x4.mul(v3, g1));
+      x += WSB;
+      s += DSB;
+    }
+    v128.store(o, a00, 0);
+    v128.store(o, a01, 16);
+    v128.store(o, a02, 32);
+    v128.store(o, a03, 48);
+    v128.store(o, a10, WSB);
+    v128.store(o, a11, WSB + 16);
+    v128.store(o, a12, WSB + 32);
+    v128.store(o, a13, WSB + 48);
+  }
+}
+
+/** G (C × WS f32) += dSᵀ·xf over the block (G = dSᵀ·xf when first): xf m × WS, ds m × C (f32). */
+export function backwardBlock(xf: usize, m: i32, ds: usize, G: usize, first: bool): void {
+  tile4x8(xf, m, ds, G, first);
+  tile4x8(xf, m, ds + 16, G + 4 * WSB, first);
+  tile2x16(xf, m, ds + 32, G + 8 * WSB, first);
+}

@@ -1,0 +1,92 @@
+// The work of one superblock of picked rows [lo, hi) for each job kind, and one chunk
+// of the final gradient reduction. Rows go in blocks of RB: bytes → float features once,
+// then scores, loss and ∂L/∂scores, then the gradient while the block is still in L2 —
+// one pass over the pixels per call.
+import { backwardBlock } from './backward';
+import { convertBlock } from './convert';
+import { forwardBlock } from './forward';
+import {
+  C, D, G_BIAS, G_END, G_GRAD, G_LOSS, J_DELTA, J_K, J_LABELS, J_LOSS, J_MEAN, J_PIX, J_ROWS, J_W, JOB,
+  RB, S_DS, S_SC, S_TMP, S_XF, WSB,
+} from './layout';
+import { argmaxBlock, lossBlock } from './losses';
+
+// The job's inputs, as setJob stored them.
+@inline function pix(): usize { return <usize>load<u32>(JOB, J_PIX); }
+@inline function rows(): usize { return <usize>load<u32>(JOB, J_ROWS); }
+@inline function labels(): usize { return <usize>load<u32>(JOB, J_LABELS); }
+@inline function mean(): usize { return <usize>load<u32>(JOB, J_MEAN); }
+@inline function weights(): usize { return <usize>load<u32>(JOB, J_W); }
+
+/**
+ * Gradient job: the superblock's Σ dS·x, Σ dS, loss and right argmaxes into g (layout.ts
+ * G_*); scr: this thread's scratch (S_*).
+ */
+export function gradSuperblock(lo: i32, hi: i32, g: usize, scr: usize): void {
+  const W = weights(), loss = load<i32>(JOB, J_LOSS), delta = load<f64>(JOB, J_DELTA);
+  const xf = scr + S_XF, sc = scr + S_SC, ds = scr + S_DS;
+  // The sums start at zero; the gradient is overwritten by the first block (if any).
+  memory.fill(hi > lo ? g + G_LOSS : g, 0, hi > lo ? G_END - G_LOSS : G_END);
+  for (let b = lo; b < hi; b += RB) {
+    const m = min(RB, hi - b);
+    convertBlock(pix(), rows(), b, m, mean(), xf);
+    forwardBlock(xf, m, W, sc);
+    lossBlock(sc, ds, m, labels(), b, W, loss, delta, g + G_LOSS, g + G_BIAS, scr + S_TMP);
+    backwardBlock(xf, m, ds, g + G_GRAD, b == lo);
+  }
+}
+
+/** lossMany job: per candidate k, loss sum and right argmaxes into part + 16k. */
+export function manySuperblock(lo: i32, hi: i32, part: usize, scr: usize): void {
+  const K = load<i32>(JOB, J_K), loss = load<i32>(JOB, J_LOSS), delta = load<f64>(JOB, J_DELTA);
+  const xf = scr + S_XF, sc = scr + S_SC;
+  memory.fill(part, 0, <usize>K << 4);
+  for (let b = lo; b < hi; b += RB) {
+    const m = min(RB, hi - b);
+    convertBlock(pix(), rows(), b, m, mean(), xf);
+    // The block's features stay in cache while all K candidates score them.
+    for (let k = 0; k < K; k++) {
+      const Wk = weights() + <usize>(k * C) * WSB;
+      forwardBlock(xf, m, Wk, sc);
+      lossBlock(sc, 0, m, labels(), b, Wk, loss, delta, part + (<usize>k << 4), 0, scr + S_TMP);
+    }
+  }
+}
+
+/** predict job: argmax of each row's scores into out[row]. */
+export function predictSuperblock(lo: i32, hi: i32, out: usize, scr: usize): void {
+  const xf = scr + S_XF, sc = scr + S_SC;
+  for (let b = lo; b < hi; b += RB) {
+    const m = min(RB, hi - b);
+    convertBlock(pix(), rows(), b, m, mean(), xf);
+    forwardBlock(xf, m, weights(), sc);
+    argmaxBlock(sc, m, weights(), out, b);
+  }
+}
+
+// The reduction goes by chunks of a quarter class row: 40 chunks for 2–4 threads to share.
+export const CHUNKS: i32 = C * 4;
+const CHUNK_BYTES: usize = (<usize>D << 2) / 4;
+
+/**
+ * dW[c, cols of chunk] = (Σ_s G_s[c, cols]) · inv over the S superblock sums at sb, in
+ * superblock order, into out as C × (D+1) f32 or f64 (the caller's layout and type).
+ */
+export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize, f64out: bool): void {
+  const c = chunk >> 2;
+  const d0 = <usize>(chunk & 3) * CHUNK_BYTES;
+  const src = sb + G_GRAD + <usize>c * WSB;
+  const o = out + (<usize>(c * (D + 1)) << (f64out ? 3 : 2));
+  const inv4 = f32x4.splat(inv);
+  for (let d = d0; d < d0 + CHUNK_BYTES; d += 16) {
+    let a = v128.load(src + d);
+    for (let s = 1; s < S; s++) a = f32x4.add(a, v128.load(src + <usize>s * G_END + d));
+    a = f32x4.mul(a, inv4);
+    if (f64out) {
+      v128.store(o + (d << 1), f64x2.promote_low_f32x4(a));
+      v128.store(o + (d << 1), f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 0, 1)), 16);
+    } else {
+      v128.store(o + d, a);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The WebAssembly SIMD backend: assembly/ compiled to build/lintrain.wasm, float32
+ * arithmetic on 128-bit vectors, the work of every call split by rows over `threads`
+ * threads that share one WebAssembly.Memory (wasm-pool.ts).
+ *
+ * What stays where:
+ * - Pixels stay bytes. allocPixels hands out a view inside the shared memory, so the
+ *   loaded data set is read in place. A split whose pixels live elsewhere (a small
+ *   copied subset, test data) is staged per call: only the picked rows are copied.
+ * - Per call, the small inputs are copied in (W as float32 rows of stride WS with the
+ *   bias after column D, the mean image, the picked rows and their labels) and the
+ *   outputs copied out; all buffers are Regions allocated once and reused.
+ * - A Float64Array W is rounded to float32 (this backend computes in float32 with
+ *   float64 loss sums); gradient checks in double use the js reference backend.
+ *
+ * Results are bit-identical for any thread count: the picked rows are cut into
+ * superblocks by their number alone, each superblock's sums are kept apart, and the
+ * main thread adds them in order (assembly/layout.ts).
+ */
+import fs from 'node:fs';
+import { UsageError } from '../errors.js';
+import { LOSS_NAMES } from '../losses/types.js';
+import type { LossSpec } from '../losses/types.js';
+import { C, D, DB } from '../shapes.js';
+import type { FloatArray, Split } from '../shapes.js';
+import type { Kernels } from './types.js';
+import { Arena, backendFiles, MAX_PAGES, Region } from './wasm-memory.js';
+import { MAX_THREADS, Pool } from './wasm-pool.js';
+
+// Job kinds (assembly/layout.ts).
+const KIND_GRAD = 1;
+const KIND_MANY = 2;
+const KIND_PREDICT = 3;
+const CDB = C * DB;
+
+export interface WasmKernelOptions {
+  threads: number; // 1 = the main thread only, no workers
+}
+
+function checkArgs(who: string, split: Split, rows: Int32Array | null, mean: Float32Array, W: FloatArray, wLen: number): number {
+  if (mean.length !== D) throw new RangeError(`${who}: mean has ${mean.length} values, expected ${D}`);
+  if (W.length !== wLen) throw new RangeError(`${who}: W has ${W.length} values, expected ${wLen}`);
+  if (split.pixels.length < split.n * D) throw new RangeError(`${who}: split holds ${split.pixels.length} pixel bytes, fewer than n·D = ${split.n * D}`);
+  if (split.labels.length < split.n) throw new RangeError(`${who}: split holds ${split.labels.length} labels, fewer than n = ${split.n}`);
+  if (rows !== null) {
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      if (!(r >= 0 && r < split.n)) throw new RangeError(`${who}: row index ${r} at position ${k} is outside 0..${split.n - 1}`);
+    }
+  }
+  return rows === null ? split.n : rows.length;
+}
+
+export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernels> {
+  const threads = opts.threads;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
+  }
+  const files = backendFiles();
+  const module = await WebAssembly.compile(fs.readFileSync(files.wasm));
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const arena = new Arena(memory);
+  const pool = await Pool.start(module, arena, threads, files.worker);
+  const k = pool.exports;
+
+  const WS = k.WS.value; // float stride of W and dW rows inside the module (assembly/layout.ts)
+  const scratch = arena.alloc(threads * k.scratchBytes());
+  const meanBuf = arena.alloc(D * 4);
+  const gradOut = arena.alloc(CDB * 8); // dW as C × (D+1), f32 or f64
+  const rawW = new Region(arena); // the caller's K × C × (D+1) W, copied in whole
+  const Wbuf = new Region(arena); // K × C × WS f32
+  const rowsBuf = new Region(arena); // n i32
+  const labelsBuf = new Region(arena); // n u8
+  const stage = new Region(arena); // picked pixels of a split outside the memory
+  const outBuf = new Region(arena); // predictions, or lossMany results (K × 16 bytes)
+  const sbBuf = new Region(arena); // per-superblock sums (assembly/layout.ts)
+
+  /** K matrices C×(D+1) into the module's layout (float32, rows of stride WS); returns the pointer. */
+  function putW(Ws: FloatArray, K: number): number {
+    const raw = rawW.ensure(Ws.byteLength);
+    const f64 = Ws instanceof Float64Array;
+    (f64 ? arena.f64(raw, Ws.length) : arena.f32(raw, Ws.length)).set(Ws);
+    const ptr = Wbuf.ensure(K * C * WS * 4);
+    k.layoutW(raw, ptr, K, f64);
+    return ptr;
+  }
+
+  /** Put the picked rows' pixels (in place or staged), rows, labels and the mean in reach; set the job. */
+  function prepare(
+    kind: number, split: Split, rows: Int32Array | null, n: number, mean: Float32Array,
+    W: number, K: number, loss: LossSpec | null, out: number, f64 = false,
+  ): void {
+    let pix: number;
+    let rowsPtr = 0;
+    if (arena.owns(split.pixels)) {
+      pix = split.pixels.byteOffset;
+      if (rows !== null) {
+        rowsPtr = rowsBuf.ensure(n * 4);
+        arena.i32(rowsPtr, n).set(rows);
+      }
+    } else {
+      pix = stage.ensure(n * D);
+      const dst = arena.u8(pix, n * D);
+      if (rows === null) dst.set(split.pixels.subarray(0, n * D));
+      else for (let i = 0; i < n; i++) dst.set(split.pixels.subarray(rows[i] * D, (rows[i] + 1) * D), i * D);
+    }
+    const lab = arena.u8(labelsBuf.ensure(n), n);
+    if (kind !== KIND_PREDICT) {
+      if (rows === null) lab.set(split.labels.subarray(0, n));
+      else for (let i = 0; i < n; i++) lab[i] = split.labels[rows[i]];
+      // A label past C would make the module index past its per-row scratch.
+      for (let i = 0; i < n; i++) {
+        if (lab[i] >= C) throw new RangeError(`label ${lab[i]} of row ${rows ? rows[i] : i} is outside 0..${C - 1}`);
+      }
+    }
+    arena.f32(meanBuf, D).set(mean);
+    const lossKind = loss === null ? 0 : LOSS_NAMES.indexOf(loss.name);
+    if (lossKind < 0) throw new UsageError(`Unknown loss "${loss!.name}": expected one of ${LOSS_NAMES.join(', ')}`);
+    const sb = sbBuf.ensure(k.sbBytes(K));
+    k.setJob(kind, n, K, lossKind, loss?.delta ?? 0, pix, rowsPtr, labelsBuf.ptr, meanBuf, W, out, f64, scratch, sb);
+  }
+
+  return {
+    name: 'wasm',
+
+    lossAndGrad(split, rows, mean, W, loss, dW, correct) {
+      const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);
+      if (dW.length !== CDB) throw new RangeError(`lossAndGrad: dW has ${dW.length} values, expected ${CDB}`);
+      if (n === 0) throw new RangeError('lossAndGrad: no rows to average over');
+      const f64 = dW instanceof Float64Array;
+      prepare(KIND_GRAD, split, rows, n, mean, putW(W, 1), 1, loss, gradOut, f64);
+      pool.run();
+      const value = k.finishGrad();
+      dW.set(f64 ? arena.f64(gradOut, CDB) : arena.f32(gradOut, CDB));
+      if (correct) correct[0] = k.correctCount();
+      return value;
+    },
+
+    lossMany(split, rows, mean, Ws, K, loss, out, correct) {
+      if (!Number.isInteger(K) || K < 1) throw new RangeError(`lossMany: K must be a whole number >= 1, got ${K}`);
+      const n = checkArgs('lossMany', split, rows, mean, Ws, K * CDB);
+      if (out.length < K) throw new RangeError(`lossMany: out has ${out.length} slots for ${K} candidates`);
+      if (n === 0) throw new RangeError('lossMany: no rows to average over');
+      prepare(KIND_MANY, split, rows, n, mean, putW(Ws, K), K, loss, 0);
+      pool.run();
+      const res = outBuf.ensure(K * 16);
+      k.finishMany(res);
+      // Per candidate a 16-byte record: the mean loss (f64), then the right argmaxes (i32).
+      const f = arena.f64(res, K * 2);
+      const i = arena.i32(res, K * 4);
+      for (let m = 0; m < K; m++) {
+        out[m] = f[2 * m];
+        if (correct) correct[m] = i[4 * m + 2];
+      }
+    },
+
+    predict(split, rows, mean, W, out) {
+      const n = checkArgs('predict', split, rows, mean, W, CDB);
+      if (out.length < n) throw new RangeError(`predict: out has ${out.length} slots for ${n} rows`);
+      if (n === 0) return;
+      const ptr = outBuf.ensure(n);
+      prepare(KIND_PREDICT, split, rows, n, mean, putW(W, 1), 1, null, ptr);
+      pool.run();
+      out.set(arena.u8(ptr, n));
+    },
+
+    allocPixels(bytes) {
+      if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`allocPixels: bytes must be a whole number >= 0, got ${bytes}`);
+      return arena.u8(arena.alloc(bytes), bytes);
+    },
+
+    dispose() {
+      pool.dispose();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Every backend on the same cases: the wasm SIMD backend (1 and 2 threads, pixels in
+ * its shared memory and outside it) against the js reference — loss, dW, the count of
+ * right argmaxes, lossMany and predict, for all three losses, full splits, minibatches
+ * with repeated rows, row counts that are no multiple of any block size, and fewer rows
+ * than threads. Then the thread machinery itself: bit-identical repeats, worker errors,
+ * dispose. Needs `npm run build` (build/lintrain.wasm and dist/kernels/wasm-worker.js).
+ */
+import fs from 'node:fs';
+import { C, D, DB } from '../src/shapes.js';
+import type { FloatArray, Split } from '../src/shapes.js';
+import { Rng } from '../src/rng.js';
+import { LintrainError } from '../src/errors.js';
+import { LOSS_NAMES } from '../src/losses/types.js';
+import type { LossSpec } from '../src/losses/types.js';
+import { createJsKernels } from '../src/kernels/js.js';
+import { createWasmKernels } from '../src/kernels/wasm.js';
+import type { Kernels } from '../src/kernels/types.js';
+import { Arena, backendFiles, MAX_PAGES } from '../src/kernels/wasm-memory.js';
+import { Pool } from '../src/kernels/wasm-pool.js';
+
+const N = 203; // no multiple of 2, of the 16-row block, or of the thread count
+const rng = new Rng(7);
+const pixels = new Uint8Array(N * D);
+for (let k = 0; k < pixels.length; k++) pixels[k] = rng.int(256);
+const labels = Uint8Array.from({ length: N }, () => rng.int(C));
+const outside: Split = { pixels, labels, n: N }; // an ordinary array: the wasm backend stages it
+const mean = new Float32Array(D);
+for (let i = 0; i < N; i++) for (let d = 0; d < D; d++) mean[d] += pixels[i * D + d] / N;
+
+/** W entries N(0,1)·scale, float32 as in training. */
+const randomW = (scale: number, K = 1) => rng.fillNormal(new Float32Array(K * C * DB), scale) as Float32Array;
+// Small W: every margin active, scores ≈ 0. Large W: margins on both sides, softmax far from uniform.
+const W_SMALL = randomW(1e-4);
+const W_LARGE = randomW(5e-3);
+const MINIBATCH = Int32Array.from({ length: 64 }, (_, i) => (i < 8 ? 5 : rng.int(N))); // row 5 eight times
+const PICKS: [string, Int32Array | null][] = [
+  ['all rows', null],
+  ['minibatch with repeats', MINIBATCH],
+  ['one row (fewer than threads)', Int32Array.of(N - 1)],
+];
+
+/** max_k |a_k − b_k| / max_k |b_k| (or the plain difference when b is all zeros; NaN wins). */
+function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let k = 0; k < b.length; k++) {
+    // No Math here: under jest's vm sandbox every global lookup is slow.
+    const e = a[k] > b[k] ? a[k] - b[k] : b[k] - a[k];
+    if (!(e <= diff)) diff = e;
+    const m = b[k] < 0 ? -b[k] : b[k];
+    if (m > scale) scale = m;
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Float32 scores carry ~1e-6 of their size: losses near 0 are compared absolutely. */
+const lossClose = (got: number, want: number) => Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
+
+const js = createJsKernels();
+const backends: { label: string; k: Kernels; split: Split }[] = [];
+
+beforeAll(async () => {
+  for (const threads of [1, 2]) {
+    const k = await createWasmKernels({ threads });
+    const inside = k.allocPixels(N * D);
+    inside.set(pixels);
+    backends.push({ label: `wasm ×${threads}, pixels in its memory`, k, split: { pixels: inside, labels, n: N } });
+    backends.push({ label: `wasm ×${threads}, pixels staged`, k, split: outside });
+  }
+});
+afterAll(() => {
+  for (const b of backends) b.k.dispose();
+});
+
+/** How many picked rows js's predict gets right: the reference for `correct`. */
+function jsCorrect(rows: Int32Array | null, W: FloatArray): number {
+  const n = rows ? rows.length : N;
+  const pred = new Uint8Array(n);
+  js.predict(outside, rows, mean, W, pred);
+  let right = 0;
+  for (let i = 0; i < n; i++) if (pred[i] === labels[rows ? rows[i] : i]) right++;
+  return right;
+}
+
+describe.each(LOSS_NAMES.map((name) => [name]))('%s loss: wasm agrees with js', (name) => {
+  const spec: LossSpec = { name, delta: name === 'svm2' ? 0.5 : 1 };
+  for (const [pick, rows] of PICKS) {
+    for (const [wName, W] of [['small W', W_SMALL], ['large W', W_LARGE]] as const) {
+      test(`lossAndGrad, ${pick}, ${wName}`, () => {
+        const want = new Float64Array(C * DB);
+        const loss = js.lossAndGrad(outside, rows, mean, W, spec, want);
+        const right = jsCorrect(rows, W);
+        for (const b of backends) {
+          const dW = new Float32Array(C * DB).fill(NaN); // overwritten, not accumulated
+          const correct = new Int32Array(1);
+          const got = b.k.lossAndGrad(b.split, rows, mean, W, spec, dW, correct);
+          expect({ b: b.label, loss: lossClose(got, loss) }).toEqual({ b: b.label, loss: true });
+          expect({ b: b.label, dW: relToMax(dW, want) < 1e-4 }).toEqual({ b: b.label, dW: true });
+          expect({ b: b.label, correct: correct[0] }).toEqual({ b: b.label, correct: right });
+        }
+      });
+    }
+  }
+
+  test('lossMany: three candidates in one pass, all rows and a minibatch', () => {
+    const K = 3;
+    const Ws = randomW(2e-3, K);
+    for (const rows of [null, MINIBATCH]) {
+      const want = new Float64Array(K);
+      js.lossMany(outside, rows, mean, Ws, K, spec, want);
+      for (const b of backends) {
+        const out = new Float64Array(K);
+        const correct = new Int32Array(K);
+        b.k.lossMany(b.split, rows, mean, Ws, K, spec, out, correct);
+        for (let m = 0; m < K; m++) {
+          expect(lossClose(out[m], want[m])).toBe(true);
+          expect(correct[m]).toBe(jsCorrect(rows, Ws.subarray(m * C * DB, (m + 1) * C * DB)));
+        }
+      }
+    }
+  });
+});
+
+test('predict matches js exactly, all rows and a minibatch', () => {
+  for (const rows of [null, MINIBATCH]) {
+    const n = rows ? rows.length : N;
+    const want = new Uint8Array(n);
+    js.predict(outside, rows, mean, W_LARGE, want);
+    for (const b of backends) {
+      const got = new Uint8Array(n);
+      b.k.predict(b.split, rows, mean, W_LARGE, got);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  }
+});
+
+test('bit-identical across repeats, thread counts (3 here) and where the pixels live', async () => {
+  const spec: LossSpec = { name: 'softmax', delta: 1 };
+  const ref = new Float32Array(C * DB);
+  const loss = backends[0].k.lossAndGrad(backends[0].split, MINIBATCH, mean, W_LARGE, spec, ref);
+  const three = await createWasmKernels({ threads: 3 });
+  try {
+    const runs = [...backends, ...backends, { label: 'wasm ×3', k: three, split: outside }];
+    for (const b of runs) {
+      const dW = new Float32Array(C * DB);
+      const got = b.k.lossAndGrad(b.split, MINIBATCH, mean, W_LARGE, spec, dW);
+      expect({ b: b.label, loss: got, same: Buffer.from(dW.buffer).equals(Buffer.from(ref.buffer)) }).toEqual({
+        b: b.label,
+        loss,
+        same: true,
+      });
+    }
+  } finally {
+    three.dispose();
+  }
+});
+
+test('float64 W and dW are accepted (computed in float32)', () => {
+  const W = Float64Array.from(W_LARGE);
+  const want = new Float64Array(C * DB);
+  const loss = js.lossAndGrad(outside, null, mean, W, { name: 'svm', delta: 1 }, want);
+  const dW = new Float64Array(C * DB);
+  const got = backends[0].k.lossAndGrad(outside, null, mean, W, { name: 'svm', delta: 1 }, dW);
+  expect(lossClose(got, loss)).toBe(true);
+  expect(relToMax(dW, want)).toBeLessThan(1e-4);
+});
+
+test('arguments out of range are refused with the culprit named', () => {
+  const k = backends[0].k;
+  const dW = new Float32Array(C * DB);
+  const svm: LossSpec = { name: 'svm', delta: 1 };
+  expect(() => k.lossAndGrad(outside, Int32Array.of(0, N), mean, W_SMALL, svm, dW)).toThrow(/row index 203 at position 1/);
+  expect(() => k.lossAndGrad(outside, new Int32Array(0), mean, W_SMALL, svm, dW)).toThrow(/no rows/);
+  expect(() => k.lossAndGrad(outside, null, mean, W_SMALL.subarray(1), svm, dW)).toThrow(/W has 30729 values/);
+  expect(() => k.lossMany(outside, null, mean, W_SMALL, 2, svm, new Float64Array(2))).toThrow(/W has 30730 values, expected 61460/);
+  const badLabel = { pixels, labels: Uint8Array.from(labels, (y, i) => (i === 9 ? 10 : y)), n: N };
+  expect(() => k.lossAndGrad(badLabel, null, mean, W_SMALL, svm, dW)).toThrow(/label 10 of row 9 is outside 0..9/);
+});
+
+test('allocPixels hands out views of one shared memory', () => {
+  const k = backends[0].k;
+  const a = k.allocPixels(100);
+  const b = k.allocPixels(3 * D);
+  expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+  expect(a.length).toBe(100);
+  expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 100);
+});
+
+describe('threads', () => {
+  test('a trap in a worker surfaces as an error from the call, and the pool stays failed', async () => {
+    const files = backendFiles();
+    const module = await WebAssembly.compile(fs.readFileSync(files.wasm));
+    const arena = new Arena(new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true }));
+    const pool = await Pool.start(module, arena, 2, files.worker);
+    try {
+      pool.exports.setJob(4 /* KIND_TRAP */, 0, 1 /* the trapping tid */, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0);
+      // The main thread never waits for a worker that has not taken work yet, so the
+      // failure shows in the first call after the worker woke up and trapped.
+      const deadline = performance.now() + 10_000;
+      const runUntilThrow = () => {
+        while (performance.now() < deadline) pool.run();
+      };
+      expect(runUntilThrow).toThrow(LintrainError);
+      expect(() => pool.run()).toThrow(/worker 1: .*unreachable/);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  test('more threads than rows, and a call after dispose() is refused', async () => {
+    const k = await createWasmKernels({ threads: 3 });
+    const dW = new Float32Array(C * DB);
+    const want = new Float64Array(C * DB);
+    const spec: LossSpec = { name: 'svm', delta: 1 };
+    const rows = Int32Array.of(3, 4);
+    const loss = js.lossAndGrad(outside, rows, mean, W_SMALL, spec, want);
+    expect(lossClose(k.lossAndGrad(outside, rows, mean, W_SMALL, spec, dW), loss)).toBe(true);
+    expect(relToMax(dW, want)).toBeLessThan(1e-4);
+    k.dispose();
+    expect(() => k.lossAndGrad(outside, rows, mean, W_LARGE, spec, dW)).toThrow(/after dispose/);
+  });
+
+  test('a thread count that is not a whole number from 1 to 64 is a usage error', async () => {
+    await expect(createWasmKernels({ threads: 0 })).rejects.toThrow(/--threads must be a whole number from 1 to 64/);
+    await expect(createWasmKernels({ threads: 1.5 })).rejects.toThrow(/got 1.5/);
+  });
+});
