@@ -133,3 +133,23 @@ describe('toFeatures', () => {
     expect(Array.from(picked.subarray(2 * DB))).toEqual(Array.from(X.subarray(0, DB)));
   });
 });
+
+test('mean image: exact past the 16-bit lane flush (600 rows of 255s) and on unaligned views', () => {
+  const n = 600;
+  const buf = new Uint8Array(n * D + 1);
+  for (const offset of [0, 1]) {
+    const pixels = buf.subarray(offset, offset + n * D);
+    // the first 512 columns are all 255: a lane that were flushed too late would wrap
+    for (let r = 0; r < n; r++) for (let j = 0; j < D; j++) pixels[r * D + j] = j < 512 ? 255 : (r * 31 + j * 17) & 255;
+    const naive = new Float32Array(D);
+    for (let j = 0; j < D; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += pixels[r * D + j];
+      naive[j] = s / n;
+    }
+    const mean = meanImage({ pixels, labels: new Uint8Array(n), n });
+    let same = true;
+    for (let j = 0; j < D; j++) if (mean[j] !== naive[j]) same = false;
+    expect(same).toBe(true);
+  }
+});
