@@ -14,6 +14,7 @@ import type { FloatArray, Split } from '../shapes.js';
 import type { LossSpec } from '../losses/types.js';
 import { scoresLoss } from '../losses/index.js';
 import type { Kernels } from './types.js';
+import { checkArgs } from './check.js';
 
 const BLOCK = 128; // rows per block: 128×3072 bytes of pixels stay in L2 between the two passes
 const CDB = C * DB;
@@ -23,19 +24,6 @@ if (C !== 10) throw new Error('kernels/js.ts unrolls its loops for C = 10 classe
 /** The split's row index of the k-th picked row. */
 function rowAt(rows: Int32Array | null, k: number): number {
   return rows === null ? k : rows[k];
-}
-
-function checkArgs(who: string, split: Split, rows: Int32Array | null, mean: Float32Array, W: FloatArray, wLen: number): number {
-  if (mean.length !== D) throw new RangeError(`${who}: mean has ${mean.length} values, expected ${D}`);
-  if (W.length !== wLen) throw new RangeError(`${who}: W has ${W.length} values, expected ${wLen}`);
-  if (split.pixels.length < split.n * D) throw new RangeError(`${who}: split holds ${split.pixels.length} pixel bytes, fewer than n·D = ${split.n * D}`);
-  if (rows !== null) {
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k];
-      if (!(r >= 0 && r < split.n)) throw new RangeError(`${who}: row index ${r} at position ${k} is outside 0..${split.n - 1}`);
-    }
-  }
-  return rows === null ? split.n : rows.length;
 }
 
 /**
