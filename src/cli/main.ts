@@ -1,0 +1,107 @@
+/**
+ * The lintrain command line. Exit codes: 0 done, 2 bad usage or config,
+ * 3 --min-val-acc not met, 1 anything else. Errors print one line, no stack.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { LintrainError } from '../errors.js';
+import { downloadCommand } from './download.js';
+import { evalCommand } from './eval.js';
+import { gradcheckCommand } from './gradcheck.js';
+import { addConfigOptions } from './options.js';
+import { reproCommand } from './repro.js';
+import { trainOrExperiment } from './step-size.js';
+import { addSweepOptions, sweepCommand } from './sweep.js';
+
+const VERSION = '0.1.0';
+
+type Action = (cmd: Command) => Promise<number>;
+
+function positiveInt(text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`takes a whole number ≥ 1, got '${text}'.`);
+  return v;
+}
+
+function positiveFloat(text: string): number {
+  const v = Number(text);
+  if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`takes a number > 0, got '${text}'.`);
+  return v;
+}
+
+export function buildProgram(run: (action: Action, cmd: Command) => Promise<void>): Command {
+  const program = new Command('lintrain')
+    .description('Train CS231n linear classifiers (SVM, softmax) on CIFAR-10, fast and exactly.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+
+  const train = addConfigOptions(program.command('train', { isDefault: true }))
+    .description('train a linear classifier (the default command)');
+  train.action(() => run(trainOrExperiment, train));
+
+  const download = program
+    .command('download')
+    .description('download CIFAR-10 (binary version) into the data directory, or import an archive with --from')
+    .option('--from <file>', 'import this cifar-10-binary.tar.gz instead of downloading')
+    .option('--data <dir>', 'data directory (env LINTRAIN_DATA; default data/)')
+    .option('--quiet', 'no progress bar');
+  download.action(() => run(downloadCommand, download));
+
+  const gradcheck = addConfigOptions(program.command('gradcheck'), [
+    'loss', 'delta', 'reg', 'regType', 'l1Ratio', 'regBias', 'initScale', 'numDev', 'seed', 'data', 'download', 'quiet',
+  ])
+    .description('compare the analytic gradient with a numerical one (float64, centered differences)')
+    .addOption(new Option('--checks <k>', 'entries of W to check').argParser(positiveInt).default(10))
+    .addOption(new Option('--h <x>', 'finite-difference step').argParser(positiveFloat).default(1e-5))
+    .option('--synthetic', 'use generated data instead of CIFAR-10');
+  gradcheck.action(() => run(gradcheckCommand, gradcheck));
+
+  const evaluate = addConfigOptions(program.command('eval'), [
+    'data', 'download', 'backend', 'threads', 'logFormat', 'quiet',
+  ])
+    .description('accuracy of a saved model on the test split')
+    .requiredOption('--model <file>', 'a model written by --save');
+  evaluate.action(() => run(evalCommand, evaluate));
+
+  const sweep = addSweepOptions(program.command('sweep'))
+    .description('hyperparameter search: a grid (--lr 1e-7,5e-7) or log-uniform samples (--lr 1e-8:1e-5 --samples 30), in parallel');
+  sweep.action(() => run(sweepCommand, sweep));
+
+  const repro = addConfigOptions(program.command('repro'), [
+    'numTrain', 'numVal', 'numTest', 'numDev', 'data', 'download', 'backend', 'threads', 'logFormat', 'quiet',
+  ])
+    .description('run every lecture preset in configs/ and print the lecture table, sanity figures and gradient checks')
+    .option('--quick', 'smoke test: far fewer iterations and tries, small splits')
+    .addOption(new Option('--seeds <n>', 'seeds per experiment (default: 5 for searches, 3 for SGD; --quick 2)').argParser(positiveInt))
+    .addOption(new Option('--jobs <n>', 'runs at once (default: all cores)').argParser(positiveInt))
+    .option('--only <presets>', 'run only these presets, e.g. svm-sgd,random-search');
+  repro.action(() => run(reproCommand, repro));
+
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const run = async (action: Action, cmd: Command) => {
+    code = await action(cmd);
+  };
+  const program = buildProgram(run);
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed its message; help and version are not errors
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof LintrainError) {
+      process.stderr.write(`lintrain: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`lintrain: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.LINTRAIN_DEBUG) console.error(e);
+    return 1;
+  }
+  return code;
+}
