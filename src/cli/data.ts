@@ -10,6 +10,8 @@ import { findBatchDir, resolveDataDir } from '../data/locate.js';
 import { makeDataset } from '../data/preprocess.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Phase, Reporter } from '../report/types.js';
+import { createKernels } from '../kernels/index.js';
+import { makeReporter } from './reporter.js';
 import type { Dataset } from '../shapes.js';
 
 /** Ctrl-C aborts a transfer cleanly: the downloader removes its partial files. */
@@ -71,5 +73,24 @@ export async function openDataset(config: Config, kernels: Kernels, reporter: Re
     return makeDataset(raw, config, config.seed);
   } finally {
     bar.stop();
+  }
+}
+
+/** What a data command works with; released when the command ends. */
+export interface RunContext {
+  reporter: Reporter;
+  kernels: Kernels;
+  data: Dataset;
+}
+
+/** Open the reporter, the kernel backend and the data for `use`, and release them after. */
+export async function withData<T>(config: Config, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
+  const reporter = makeReporter(config.logFormat, config.quiet);
+  const kernels = await createKernels(config.backend, { threads: config.threads });
+  try {
+    return await use({ reporter, kernels, data: await openDataset(config, kernels, reporter) });
+  } finally {
+    reporter.close();
+    kernels.dispose();
   }
 }

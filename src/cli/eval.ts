@@ -2,12 +2,10 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../config.js';
 import { accuracy } from '../evaluate.js';
-import { createKernels } from '../kernels/index.js';
 import { loadModel } from '../model.js';
 import { C } from '../shapes.js';
-import { openDataset } from './data.js';
+import { withData } from './data.js';
 import { givenFlags } from './options.js';
-import { makeReporter } from './reporter.js';
 
 export async function evalCommand(cmd: Command): Promise<number> {
   const { model: file } = cmd.opts() as { model: string };
@@ -17,10 +15,7 @@ export async function evalCommand(cmd: Command): Promise<number> {
     { numTrain: model.config.numTrain, numVal: model.config.numVal, numTest: model.config.numTest },
     givenFlags(cmd),
   );
-  const reporter = makeReporter(config.logFormat, config.quiet);
-  const kernels = await createKernels(config.backend, { threads: config.threads });
-  try {
-    const data = await openDataset(config, kernels, reporter);
+  return withData(config, ({ kernels, data }) => {
     // The model's own mean image: preprocessing must match training, not this data.
     const test = accuracy(kernels, data.test, model.mean, model.W);
     const perClass: Record<string, number> = {};
@@ -33,8 +28,5 @@ export async function evalCommand(cmd: Command): Promise<number> {
       process.stdout.write(lines.join('\n') + '\n');
     }
     return 0;
-  } finally {
-    reporter.close();
-    kernels.dispose();
-  }
+  });
 }

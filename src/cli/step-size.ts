@@ -7,9 +7,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { StepSizeResult } from '../experiments/step-size.js';
 import { stepSizeExperiment } from '../experiments/step-size.js';
-import { createKernels } from '../kernels/index.js';
-import { openDataset } from './data.js';
-import { makeReporter } from './reporter.js';
+import { withData } from './data.js';
 import { fmtNum, markdownTable, secs } from './table.js';
 import { configOf, trainCommand } from './train.js';
 
@@ -39,10 +37,7 @@ const fmtLoss = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(3) : x.toFi
 
 export async function stepSizeCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
-  const reporter = makeReporter(config.logFormat, config.quiet);
-  const kernels = await createKernels(config.backend, { threads: config.threads });
-  try {
-    const data = await openDataset(config, kernels, reporter);
+  return withData(config, ({ reporter, kernels, data }) => {
     const t0 = performance.now();
     const bar = reporter.phase('steps   ', 1);
     const result = stepSizeExperiment(config, data, kernels);
@@ -60,10 +55,7 @@ export async function stepSizeCommand(cmd: Command): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    reporter.close();
-    kernels.dispose();
-  }
+  });
 }
 
 const r3 = (x: number) => Number(x.toPrecision(4)).toString();

@@ -3,14 +3,12 @@ import type { Command } from 'commander';
 import { type Config, readConfigFile, resolveConfig } from '../config.js';
 import { LintrainError } from '../errors.js';
 import { accuracy } from '../evaluate.js';
-import { createKernels } from '../kernels/index.js';
 import { saveModel } from '../model.js';
 import type { Summary } from '../report/types.js';
 import { C } from '../shapes.js';
 import { train } from '../train.js';
-import { openDataset } from './data.js';
+import { withData } from './data.js';
 import { givenFlags } from './options.js';
-import { makeReporter } from './reporter.js';
 
 /** The config of a command: defaults < --config file < flags. */
 export function configOf(cmd: Command): Config {
@@ -20,10 +18,7 @@ export function configOf(cmd: Command): Config {
 
 export async function trainCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
-  const reporter = makeReporter(config.logFormat, config.quiet);
-  const kernels = await createKernels(config.backend, { threads: config.threads });
-  try {
-    const data = await openDataset(config, kernels, reporter);
+  return withData(config, ({ reporter, kernels, data }) => {
     const t0 = performance.now();
     reporter.start({ config, sizes: { train: data.train.n, val: data.val.n, test: data.test.n } });
     let finalLoss = NaN;
@@ -62,8 +57,5 @@ export async function trainCommand(cmd: Command): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    reporter.close();
-    kernels.dispose();
-  }
+  });
 }
