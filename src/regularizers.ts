@@ -51,16 +51,36 @@ export function regPenalty(W: FloatArray, spec: RegSpec): number {
   const [a1, a2] = coefficients(spec);
   if (a1 === 0 && a2 === 0) return 0;
   const cols = columns(spec);
-  let abs = 0;
-  let sq = 0;
+  return (a1 === 0 ? 0 : a1 * sumAbs(W, cols)) + (a2 === 0 ? 0 : a2 * sumSquares(W, cols));
+}
+
+// Four partial sums: one running sum waits on each add's latency; four keep the
+// adder busy (this runs every SGD step, beside a kernel call of under a millisecond).
+function sumSquares(W: FloatArray, cols: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let o = 0; o < W.length; o += DB) {
+    const end = o + cols;
+    let i = o;
+    for (; i + 4 <= end; i += 4) {
+      s0 += W[i] * W[i];
+      s1 += W[i + 1] * W[i + 1];
+      s2 += W[i + 2] * W[i + 2];
+      s3 += W[i + 3] * W[i + 3];
+    }
+    for (; i < end; i++) s0 += W[i] * W[i];
+  }
+  return s0 + s1 + s2 + s3;
+}
+
+function sumAbs(W: FloatArray, cols: number): number {
+  let s = 0;
   for (let o = 0; o < W.length; o += DB) {
     for (let d = 0; d < cols; d++) {
       const w = W[o + d];
-      abs += w < 0 ? -w : w;
-      sq += w * w;
+      s += w < 0 ? -w : w;
     }
   }
-  return a1 * abs + a2 * sq;
+  return s;
 }
 
 /** dW += ∂R/∂W (W, dW: K×(D+1)). */
@@ -69,6 +89,13 @@ export function addRegGradient(W: FloatArray, spec: RegSpec, dW: FloatArray): vo
   if (a1 === 0 && a2 === 0) return;
   const cols = columns(spec);
   const twoA2 = 2 * a2;
+  if (a1 === 0) {
+    // L2 alone, the common case: no sign, so no unpredictable branch per weight
+    for (let o = 0; o < W.length; o += DB) {
+      for (let d = o; d < o + cols; d++) dW[d] += twoA2 * W[d];
+    }
+    return;
+  }
   for (let o = 0; o < W.length; o += DB) {
     for (let d = 0; d < cols; d++) {
       const w = W[o + d];
