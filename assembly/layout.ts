@@ -36,7 +36,7 @@ export const J_DELTA: usize = 56; // f64
 // Superblocks: the unit of work a thread claims (index.ts).
 export const SB_MAX: i32 = 64; // < 256: control.ts packs counts into 8 bits
 export const SB_ROWS: i32 = 1536; // about this many rows each on large calls (fewer partials to add)
-export const SB_MIN: i32 = 8; // at least this many on small calls (for load balance)
+export const SB_MIN: i32 = 2; // at least this many on small calls, one per core (more partial sums cost more than they balance)
 
 // Per-thread scratch, at scratch + tid × S_END; offsets in bytes, 64-aligned.
 export const S_XF: usize = 0; // RB × WS f32: the block's features p − μ
