@@ -7,6 +7,7 @@
 import { C, D, DB } from './shapes.js';
 import type { Split } from './shapes.js';
 import type { Rng } from './rng.js';
+import type { Objective } from './objective.js';
 
 export interface GradCheckResult {
   index: number; // flat index into W
@@ -45,6 +46,28 @@ export function gradCheck(
     results.push({ index, row: Math.floor(index / DB), col: index % DB, analytic: a, numeric, relError: relativeError(a, numeric) });
   }
   return results;
+}
+
+/**
+ * Check an objective at W: its analytic gradient (one call) against centered
+ * differences at `checks` random entries. Returns the loss at W and every check.
+ */
+export function checkObjective(
+  f: Objective,
+  W: Float64Array,
+  checks: number,
+  rng: Rng,
+  h = 1e-5,
+): { loss: number; results: GradCheckResult[] } {
+  const analytic = new Float64Array(W.length);
+  const { loss } = f(W, null, analytic);
+  const scratch = new Float64Array(W.length);
+  return { loss, results: gradCheck((w) => f(w, null, scratch).loss, W, analytic, checks, rng, h) };
+}
+
+/** The worst relative error of a check; a NaN one counts as infinitely wrong. */
+export function maxRelError(results: GradCheckResult[]): number {
+  return results.reduce((m, r) => Math.max(m, Number.isNaN(r.relError) ? Infinity : r.relError), 0);
 }
 
 /** |a − n| / max(|a|, |n|), 0 when both are 0; NaN in either gives NaN (judged 'wrong'). */

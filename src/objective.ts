@@ -39,3 +39,17 @@ export function makeObjective(
     return { loss: dataLoss + regLoss, dataLoss, regLoss };
   };
 }
+
+/**
+ * The same objective for K candidate weight matrices at once, loss only (the searches,
+ * the step-size experiment): Ws holds K matrices C×(D+1) back to back; out[k] = data
+ * loss + penalty of candidate k; correct (optional, length K): rows each gets right.
+ * The data is read once for all K (Kernels.lossMany).
+ */
+export function makeCandidatesLoss(kernels: Kernels, split: Split, mean: Float32Array, loss: LossSpec, reg: RegSpec) {
+  return (Ws: FloatArray, K: number, out: Float64Array, correct?: Int32Array): void => {
+    const size = Ws.length / K;
+    kernels.lossMany(split, null, mean, Ws, K, loss, out, correct);
+    for (let k = 0; k < K; k++) out[k] += regPenalty(Ws.subarray(k * size, (k + 1) * size), reg);
+  };
+}

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { LintrainError } from './errors.js';
 import { accuracy } from './evaluate.js';
 import type { Kernels } from './kernels/types.js';
+import type { LossSpec } from './losses/types.js';
 import { makeObjective } from './objective.js';
 import { isSearch, makeUpdateRule, randomLocalSearch, randomSearch } from './optimizers/index.js';
 import type { Try } from './optimizers/search.js';
@@ -36,10 +37,16 @@ export const regSpec = (c: Config): RegSpec => ({
   includeBias: c.regBias,
 });
 
+export const lossSpec = (c: Config): LossSpec => ({ name: c.loss, delta: c.delta });
+
+/** The starting point of every gradient method: W ~ N(0,1)·initScale, C×(D+1) float32. */
+export const initialWeights = (c: Config, rng: Rng): Float32Array =>
+  rng.fillNormal(new Float32Array(C * DB), c.initScale) as Float32Array;
+
 /** Train a C×(D+1) float32 W on data.train as the config says. */
 export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void): Float32Array {
   const rng = new Rng(config.seed);
-  const loss = { name: config.loss, delta: config.delta };
+  const loss = lossSpec(config);
   const reg = regSpec(config);
   const evalEvery = config.evalEvery;
   const checkVal = (iter: number, W: Float32Array) => {
@@ -63,7 +70,7 @@ export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e:
       : randomLocalSearch(problem, config.iters, config.initScale, config.stepSize, onTry);
   }
 
-  const W = rng.fillNormal(new Float32Array(C * DB), config.initScale) as Float32Array;
+  const W = initialWeights(config, rng);
   const dW = new Float32Array(C * DB);
   const correct = new Int32Array(1);
   const rule = makeUpdateRule(config.opt, config);

@@ -4,13 +4,13 @@
  * dev subset (or generated data with --synthetic). Exits 1 when a check is wrong.
  */
 import type { Command } from 'commander';
-import { gradCheck, GRADCHECK_THRESHOLDS, syntheticSplit, verdict } from '../gradcheck.js';
+import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, syntheticSplit, verdict } from '../gradcheck.js';
 import { createJsKernels } from '../kernels/js.js';
 import { makeObjective } from '../objective.js';
 import { colours } from '../report/pretty.js';
 import { Rng } from '../rng.js';
 import { C, DB } from '../shapes.js';
-import { regSpec } from '../train.js';
+import { lossSpec, regSpec } from '../train.js';
 import { openDataset } from './data.js';
 import { makeReporter } from './reporter.js';
 import { configOf } from './train.js';
@@ -25,18 +25,15 @@ export async function gradcheckCommand(cmd: Command): Promise<number> {
     ? syntheticSplit(config.numDev, rng)
     : await openDataset(config, kernels, reporter).then((d) => ({ split: d.dev, mean: d.mean }));
   const reg = regSpec(config);
-  const objective = makeObjective(kernels, split, mean, { name: config.loss, delta: config.delta }, reg);
+  const objective = makeObjective(kernels, split, mean, lossSpec(config), reg);
   const W = rng.fillNormal(new Float64Array(C * DB), config.initScale) as Float64Array;
-  const analytic = new Float64Array(C * DB);
-  const value = objective(W, null, analytic);
-  const scratch = new Float64Array(C * DB);
-  const results = gradCheck((w) => objective(w, null, scratch).loss, W, analytic, checks, rng, h);
+  const { loss, results } = checkObjective(objective, W, checks, rng, h);
 
   const c = colours(process.stdout);
   const paint = { good: c.green, ok: c.cyan, suspect: c.yellow, wrong: c.red };
   const out: string[] = [
     `gradient check: ${config.loss} loss, ${reg.type} reg ${reg.strength}${reg.includeBias ? ' (bias too)' : ''}, ` +
-      `${split.n} ${synthetic ? 'synthetic' : 'dev'} images, loss ${value.loss.toFixed(6)}, h ${h}`,
+      `${split.n} ${synthetic ? 'synthetic' : 'dev'} images, loss ${loss.toFixed(6)}, h ${h}`,
   ];
   for (const r of results) {
     const v = verdict(r.relError);
@@ -46,7 +43,7 @@ export async function gradcheckCommand(cmd: Command): Promise<number> {
         paint[v](`relative error ${r.relError.toExponential(2)} ${v}`),
     );
   }
-  const worst = results.reduce((m, r) => Math.max(m, Number.isNaN(r.relError) ? Infinity : r.relError), 0);
+  const worst = maxRelError(results);
   const wrong = results.filter((r) => verdict(r.relError) === 'wrong').length;
   out.push(
     `max relative error ${worst.toExponential(2)} (≤${GRADCHECK_THRESHOLDS.good} good, >${GRADCHECK_THRESHOLDS.wrong} wrong)` +

@@ -5,7 +5,7 @@
  * on the js reference kernels, on the dev subset, as `lintrain gradcheck` does.
  */
 import type { Config } from '../config.js';
-import { gradCheck, GRADCHECK_THRESHOLDS, verdict } from '../gradcheck.js';
+import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, verdict } from '../gradcheck.js';
 import { createJsKernels } from '../kernels/js.js';
 import { LOSS_NAMES, type LossName } from '../losses/types.js';
 import { makeObjective } from '../objective.js';
@@ -34,11 +34,7 @@ export function sanityChecks(dev: Split, mean: Float32Array, config: Pick<Config
   const gradchecks = LOSS_NAMES.map((name) => {
     const reg: RegSpec = { type: 'l2', strength: CHECK_REG, l1Ratio: 0, includeBias: false };
     const f = makeObjective(kernels, dev, mean, { name, delta: config.delta }, reg);
-    const analytic = new Float64Array(C * DB);
-    f(W, null, analytic);
-    const scratch = new Float64Array(C * DB);
-    const results = gradCheck((w) => f(w, null, scratch).loss, W, analytic, checks, rng);
-    const worst = results.reduce((m, r) => Math.max(m, Number.isNaN(r.relError) ? Infinity : r.relError), 0);
+    const worst = maxRelError(checkObjective(f, W, checks, rng).results);
     return { loss: name, reg: CHECK_REG, maxRelError: worst, verdict: verdict(worst) };
   });
   return {

@@ -8,11 +8,10 @@
  */
 import type { Config } from '../config.js';
 import type { Kernels } from '../kernels/types.js';
-import { makeObjective } from '../objective.js';
-import { regPenalty } from '../regularizers.js';
+import { makeCandidatesLoss, makeObjective } from '../objective.js';
 import { Rng } from '../rng.js';
 import { C, DB, type Dataset } from '../shapes.js';
-import { regSpec } from '../train.js';
+import { initialWeights, lossSpec, regSpec } from '../train.js';
 
 /** The notes' decades, 1e-7 … 1e-1 (theirs start at 1e-10, where nothing visible happens). */
 export const STEP_SIZES: readonly number[] = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
@@ -36,8 +35,8 @@ export function stepSizeExperiment(
 ): StepSizeResult {
   const SIZE = C * DB;
   const reg = regSpec(config);
-  const loss = { name: config.loss, delta: config.delta };
-  const W = new Rng(config.seed).fillNormal(new Float32Array(SIZE), config.initScale) as Float32Array;
+  const loss = lossSpec(config);
+  const W = initialWeights(config, new Rng(config.seed));
   const dW = new Float32Array(SIZE);
   const initialLoss = makeObjective(kernels, data.train, data.mean, loss, reg)(W, null, dW).loss;
   let sq = 0;
@@ -49,10 +48,6 @@ export function stepSizeExperiment(
     for (let i = 0; i < SIZE; i++) Ws[k * SIZE + i] = W[i] - s * dW[i];
   });
   const losses = new Float64Array(K);
-  if (K > 0) kernels.lossMany(data.train, null, data.mean, Ws, K, loss, losses);
-  return {
-    initialLoss,
-    gradNorm: Math.sqrt(sq),
-    steps: steps.map((step, k) => ({ step, loss: losses[k] + regPenalty(Ws.subarray(k * SIZE, (k + 1) * SIZE), reg) })),
-  };
+  if (K > 0) makeCandidatesLoss(kernels, data.train, data.mean, loss, reg)(Ws, K, losses);
+  return { initialLoss, gradNorm: Math.sqrt(sq), steps: steps.map((step, k) => ({ step, loss: losses[k] })) };
 }

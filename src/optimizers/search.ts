@@ -10,7 +10,8 @@
  */
 import type { Kernels } from '../kernels/types.js';
 import type { LossSpec } from '../losses/types.js';
-import { regPenalty, type RegSpec } from '../regularizers.js';
+import { makeCandidatesLoss } from '../objective.js';
+import type { RegSpec } from '../regularizers.js';
 import type { Rng } from '../rng.js';
 import { C, DB, type Split } from '../shapes.js';
 
@@ -39,9 +40,9 @@ const SIZE = C * DB;
 function scorer(p: SearchProblem, maxK: number) {
   const losses = new Float64Array(maxK);
   const correct = new Int32Array(maxK);
+  const candidatesLoss = makeCandidatesLoss(p.kernels, p.split, p.mean, p.loss, p.reg);
   return (Ws: Float32Array, K: number) => {
-    p.kernels.lossMany(p.split, null, p.mean, Ws.subarray(0, K * SIZE), K, p.loss, losses, correct);
-    for (let k = 0; k < K; k++) losses[k] += regPenalty(Ws.subarray(k * SIZE, (k + 1) * SIZE), p.reg);
+    candidatesLoss(Ws.subarray(0, K * SIZE), K, losses, correct);
     return { losses, correct };
   };
 }
