@@ -5,8 +5,8 @@
  * temporary file and renamed, so a crash never leaves half a model.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Config } from './config.js';
+import { writeFileAtomic } from './atomic.js';
 import { LintrainError } from './errors.js';
 import { C, D, DB } from './shapes.js';
 
@@ -44,16 +44,7 @@ export function saveModel(file: string, m: Model): void {
     W: toBase64(m.W),
     mean: toBase64(m.mean),
   };
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(body) + '\n');
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new LintrainError(`Cannot save the model to ${file}: ${(e as Error).message}`);
-  }
+  writeFileAtomic(file, JSON.stringify(body) + '\n', 'the model');
 }
 
 export function loadModel(file: string): Model {
