@@ -7,6 +7,7 @@
 // rows (the superblock's first block starts them at zero instead). Each column's sum runs over the superblock's rows in order, whichever thread
 // does it (index.ts adds the superblock sums in order).
 import { C, D, WSB } from './layout';
+import { mac } from './simd';
 
 const XB: usize = <usize>D << 2;
 const DSB: usize = <usize>C << 2; // bytes of one dS row
@@ -36,14 +37,14 @@ function tile4x8(xf: usize, m: i32, ds: usize, g: usize, first: bool): void {
       const g1 = v128.load32_splat(s, 4);
       const g2 = v128.load32_splat(s, 8);
       const g3 = v128.load32_splat(s, 12);
-      a00 = f32x4.add(a00, f32x4.mul(v0, g0));
-      a01 = f32x4.add(a01, f32x4.mul(v1, g0));
-      a10 = f32x4.add(a10, f32x4.mul(v0, g1));
-      a11 = f32x4.add(a11, f32x4.mul(v1, g1));
-      a20 = f32x4.add(a20, f32x4.mul(v0, g2));
-      a21 = f32x4.add(a21, f32x4.mul(v1, g2));
-      a30 = f32x4.add(a30, f32x4.mul(v0, g3));
-      a31 = f32x4.add(a31, f32x4.mul(v1, g3));
+      a00 = mac(a00, v0, g0);
+      a01 = mac(a01, v1, g0);
+      a10 = mac(a10, v0, g1);
+      a11 = mac(a11, v1, g1);
+      a20 = mac(a20, v0, g2);
+      a21 = mac(a21, v1, g2);
+      a30 = mac(a30, v0, g3);
+      a31 = mac(a31, v1, g3);
       x += WSB;
       s += DSB;
     }
@@ -83,14 +84,14 @@ function tile2x16(xf: usize, m: i32, ds: usize, g: usize, first: bool): void {
       const v3 = v128.load(x, 48);
       const g0 = v128.load32_splat(s, 0);
       const g1 = v128.load32_splat(s, 4);
-      a00 = f32x4.add(a00, f32x4.mul(v0, g0));
-      a01 = f32x4.add(a01, f32x4.mul(v1, g0));
-      a02 = f32x4.add(a02, f32x4.mul(v2, g0));
-      a03 = f32x4.add(a03, f32x4.mul(v3, g0));
-      a10 = f32x4.add(a10, f32x4.mul(v0, g1));
-      a11 = f32x4.add(a11, f32x4.mul(v1, g1));
-      a12 = f32x4.add(a12, f32x4.mul(v2, g1));
-      a13 = f32x4.add(a13, f32x4.mul(v3, g1));
+      a00 = mac(a00, v0, g0);
+      a01 = mac(a01, v1, g0);
+      a02 = mac(a02, v2, g0);
+      a03 = mac(a03, v3, g0);
+      a10 = mac(a10, v0, g1);
+      a11 = mac(a11, v1, g1);
+      a12 = mac(a12, v2, g1);
+      a13 = mac(a13, v3, g1);
       x += WSB;
       s += DSB;
     }

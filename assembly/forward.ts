@@ -10,10 +10,9 @@
 // added at the end, in the same order for every row, so a row's score does not depend
 // on which row it is paired with or which thread computes it.
 //
-// Multiply then add, not fused: relaxed SIMD's f32x4.relaxed_madd needs
-// --experimental-wasm-relaxed-simd on Node 20 (V8 11.3). On Zen 3 it would not raise the
-// ceiling anyway: multiplies and adds issue on separate pipes, two of each per cycle.
+// Each multiply-add is mac() (simd.ts): fused where the runtime has relaxed SIMD.
 import { C, D, WSB } from './layout';
+import { mac } from './simd';
 
 const XB: usize = <usize>D << 2; // bytes of one feature row
 
@@ -32,14 +31,14 @@ function tile2x4(x0: usize, x1: usize, w: usize, s0: usize, s1: usize): void {
     const w1 = v128.load(w + d, WSB);
     const w2 = v128.load(w + d, 2 * WSB);
     const w3 = v128.load(w + d, 3 * WSB);
-    a00 = f32x4.add(a00, f32x4.mul(v0, w0));
-    a10 = f32x4.add(a10, f32x4.mul(v1, w0));
-    a01 = f32x4.add(a01, f32x4.mul(v0, w1));
-    a11 = f32x4.add(a11, f32x4.mul(v1, w1));
-    a02 = f32x4.add(a02, f32x4.mul(v0, w2));
-    a12 = f32x4.add(a12, f32x4.mul(v1, w2));
-    a03 = f32x4.add(a03, f32x4.mul(v0, w3));
-    a13 = f32x4.add(a13, f32x4.mul(v1, w3));
+    a00 = mac(a00, v0, w0);
+    a10 = mac(a10, v1, w0);
+    a01 = mac(a01, v0, w1);
+    a11 = mac(a11, v1, w1);
+    a02 = mac(a02, v0, w2);
+    a12 = mac(a12, v1, w2);
+    a03 = mac(a03, v0, w3);
+    a13 = mac(a13, v1, w3);
   }
   store<f32>(s0, hsum(a00), 0);
   store<f32>(s0, hsum(a01), 4);
@@ -62,14 +61,14 @@ function tile4x2(x0: usize, x1: usize, x2: usize, x3: usize, w: usize, s0: usize
     const v3 = v128.load(x3 + d);
     const w0 = v128.load(w + d, 0);
     const w1 = v128.load(w + d, WSB);
-    a00 = f32x4.add(a00, f32x4.mul(v0, w0));
-    a10 = f32x4.add(a10, f32x4.mul(v1, w0));
-    a20 = f32x4.add(a20, f32x4.mul(v2, w0));
-    a30 = f32x4.add(a30, f32x4.mul(v3, w0));
-    a01 = f32x4.add(a01, f32x4.mul(v0, w1));
-    a11 = f32x4.add(a11, f32x4.mul(v1, w1));
-    a21 = f32x4.add(a21, f32x4.mul(v2, w1));
-    a31 = f32x4.add(a31, f32x4.mul(v3, w1));
+    a00 = mac(a00, v0, w0);
+    a10 = mac(a10, v1, w0);
+    a20 = mac(a20, v2, w0);
+    a30 = mac(a30, v3, w0);
+    a01 = mac(a01, v0, w1);
+    a11 = mac(a11, v1, w1);
+    a21 = mac(a21, v2, w1);
+    a31 = mac(a31, v3, w1);
   }
   store<f32>(s0, hsum(a00), 0);
   store<f32>(s0, hsum(a01), 4);

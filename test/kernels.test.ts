@@ -60,13 +60,18 @@ const lossClose = (got: number, want: number) => Math.abs(got - want) <= 1e-5 * 
 const js = createJsKernels();
 const backends: { label: string; k: Kernels; split: Split }[] = [];
 
+// Both wasm builds: with fused multiply-add (the default where the runtime has relaxed
+// SIMD, as Node 20 does once the flag is on) and plain multiply then add.
 beforeAll(async () => {
-  for (const threads of [1, 2]) {
-    const k = await createWasmKernels({ threads });
-    const inside = k.allocPixels(N * D);
-    inside.set(pixels);
-    backends.push({ label: `wasm ×${threads}, pixels in its memory`, k, split: { pixels: inside, labels, n: N } });
-    backends.push({ label: `wasm ×${threads}, pixels staged`, k, split: outside });
+  for (const fma of [true, false]) {
+    for (const threads of [1, 2]) {
+      const k = await createWasmKernels({ threads, fma });
+      const inside = k.allocPixels(N * D);
+      inside.set(pixels);
+      const build = fma ? 'fma' : 'simd';
+      backends.push({ label: `wasm ${build} ×${threads}, pixels in its memory`, k, split: { pixels: inside, labels, n: N } });
+      backends.push({ label: `wasm ${build} ×${threads}, pixels staged`, k, split: outside });
+    }
   }
 });
 afterAll(() => {
@@ -135,13 +140,24 @@ test('predict matches js exactly, all rows and a minibatch', () => {
   }
 });
 
-test('bit-identical across repeats, thread counts (3 here) and where the pixels live', async () => {
-  const spec: LossSpec = { name: 'softmax', delta: 1 };
-  const ref = new Float32Array(C * DB);
-  const loss = backends[0].k.lossAndGrad(backends[0].split, MINIBATCH, mean, W_LARGE, spec, ref);
-  const three = await createWasmKernels({ threads: 3 });
+test('the default wasm build is the fused one here, and says so', async () => {
+  const k = await createWasmKernels({ threads: 1 });
   try {
-    const runs = [...backends, ...backends, { label: 'wasm ×3', k: three, split: outside }];
+    expect(k.detail).toBe('SIMD + fused multiply-add, 1 thread');
+  } finally {
+    k.dispose();
+  }
+  expect(backends.at(-1)!.k.detail).toBe('SIMD, 2 threads');
+});
+
+test.each([true, false])('bit-identical across repeats, thread counts (3 here) and where the pixels live (fma %s)', async (fma) => {
+  const spec: LossSpec = { name: 'softmax', delta: 1 };
+  const same = backends.filter((b) => b.label.startsWith(`wasm ${fma ? 'fma' : 'simd'} `));
+  const ref = new Float32Array(C * DB);
+  const loss = same[0].k.lossAndGrad(same[0].split, MINIBATCH, mean, W_LARGE, spec, ref);
+  const three = await createWasmKernels({ threads: 3, fma });
+  try {
+    const runs = [...same, ...same, { label: 'wasm ×3', k: three, split: outside }];
     for (const b of runs) {
       const dW = new Float32Array(C * DB);
       const got = b.k.lossAndGrad(b.split, MINIBATCH, mean, W_LARGE, spec, dW);

@@ -8,6 +8,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ['js', 'wasm'];
 
 export interface KernelOptions {
   threads?: number; // worker threads for the wasm backend; default all cores
+  fma?: boolean; // wasm: the fused multiply-add build; default when the runtime has it
 }
 
 /** The one place a backend is chosen by name. */
@@ -17,6 +18,6 @@ export async function createKernels(name: BackendName, opts: KernelOptions = {})
     case 'js':
       return createJsKernels();
     case 'wasm':
-      return createWasmKernels({ threads });
+      return createWasmKernels({ threads, fma: opts.fma });
   }
 }

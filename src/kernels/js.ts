@@ -117,6 +117,7 @@ export function createJsKernels(): Kernels {
 
   return {
     name: 'js',
+    detail: 'plain TypeScript, 1 thread',
 
     lossAndGrad(split, rows, mean, W, loss: LossSpec, dW, correct) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);

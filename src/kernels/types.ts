@@ -15,6 +15,7 @@ export type BackendName = 'js' | 'wasm';
  */
 export interface Kernels {
   readonly name: BackendName;
+  readonly detail: string; // for people: the build and threads in use
 
   /**
    * Data loss averaged over the picked rows, and its gradient ∂loss/∂W written

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { LintrainError } from '../errors.js';
 
 const PAGE = 65536;
@@ -34,18 +35,34 @@ function mustExist(file: string): string {
 }
 
 /**
- * The compiled kernels, build/lintrain.wasm under the package root (npm run build:wasm).
+ * The compiled kernels under the package root (npm run build:wasm): build/lintrain.wasm
+ * (SIMD) and build/lintrain-fma.wasm (SIMD + relaxed SIMD's fused multiply-add).
  * The worker script is the compiled dist/kernels/wasm-worker.js: beside this file when
  * running from dist/, and from the package's dist/ when this file runs as TypeScript
  * source (jest), since a worker thread cannot load .ts. Hence tests need `npm run build`.
  */
-export function backendFiles(): { wasm: string; worker: string } {
+export function backendFiles(): { wasm: string; wasmFma: string; worker: string } {
   const root = packageRoot();
   const here = fileURLToPath(import.meta.url);
   const worker = here.endsWith('.js')
     ? path.join(path.dirname(here), 'wasm-worker.js')
     : path.join(root, 'dist', 'kernels', 'wasm-worker.js');
-  return { wasm: mustExist(path.join(root, 'build', 'lintrain.wasm')), worker: mustExist(worker) };
+  return {
+    wasm: mustExist(path.join(root, 'build', 'lintrain.wasm')),
+    wasmFma: mustExist(path.join(root, 'build', 'lintrain-fma.wasm')),
+    worker: mustExist(worker),
+  };
+}
+
+/**
+ * Whether this runtime can run the relaxed-SIMD build (`bytes`). Node 22 and later
+ * can as shipped; Node 20's V8 (11.3) has the finished proposal behind a flag, which
+ * we turn on before compiling — V8 flags are per process, so the workers share it.
+ */
+export function relaxedSimdAvailable(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
 }
 
 /**

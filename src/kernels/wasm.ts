@@ -24,7 +24,7 @@ import type { LossSpec } from '../losses/types.js';
 import { C, D, DB } from '../shapes.js';
 import type { FloatArray, Split } from '../shapes.js';
 import type { Kernels } from './types.js';
-import { Arena, backendFiles, MAX_PAGES, Region } from './wasm-memory.js';
+import { Arena, backendFiles, MAX_PAGES, Region, relaxedSimdAvailable } from './wasm-memory.js';
 import { MAX_THREADS, Pool } from './wasm-pool.js';
 import { checkArgs } from './check.js';
 
@@ -36,6 +36,7 @@ const CDB = C * DB;
 
 export interface WasmKernelOptions {
   threads: number; // 1 = the main thread only, no workers
+  fma?: boolean; // the fused multiply-add build; default: when the runtime has relaxed SIMD
 }
 
 export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernels> {
@@ -44,7 +45,12 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
     throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   }
   const files = backendFiles();
-  const module = await WebAssembly.compile(fs.readFileSync(files.wasm));
+  const fmaBytes = fs.readFileSync(files.wasmFma);
+  const fma = opts.fma ?? relaxedSimdAvailable(fmaBytes);
+  if (fma && !relaxedSimdAvailable(fmaBytes)) {
+    throw new UsageError('wasm backend: this Node.js cannot run relaxed SIMD (fused multiply-add); leave fma unset');
+  }
+  const module = await WebAssembly.compile(fma ? fmaBytes : fs.readFileSync(files.wasm));
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const arena = new Arena(memory);
   const pool = await Pool.start(module, arena, threads, files.worker);
@@ -109,6 +115,7 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
 
   return {
     name: 'wasm',
+    detail: `SIMD${fma ? ' + fused multiply-add' : ''}, ${threads} thread${threads > 1 ? 's' : ''}`,
 
     lossAndGrad(split, rows, mean, W, loss, dW, correct) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);
