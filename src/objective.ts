@@ -7,7 +7,7 @@
 import type { FloatArray, Split } from './shapes.js';
 import type { Kernels } from './kernels/types.js';
 import type { LossSpec } from './losses/types.js';
-import { addRegGradient, regPenalty } from './regularizers.js';
+import { regPenalty, regularize } from './regularizers.js';
 import type { RegSpec } from './regularizers.js';
 
 export interface ObjectiveValue {
@@ -34,8 +34,7 @@ export function makeObjective(
 ): Objective {
   return (W, rows, dW, correct) => {
     const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct);
-    const regLoss = regPenalty(W, reg);
-    addRegGradient(W, reg, dW);
+    const regLoss = regularize(W, reg, dW);
     return { loss: dataLoss + regLoss, dataLoss, regLoss };
   };
 }

@@ -1,7 +1,7 @@
 /** Regularizers: penalty and gradient on a hand case, the bias column, and the names. */
 import { C, D, DB } from '../src/shapes.js';
 import { UsageError } from '../src/errors.js';
-import { REG_TYPES, addRegGradient, regPenalty } from '../src/regularizers.js';
+import { REG_TYPES, addRegGradient, regPenalty, regularize } from '../src/regularizers.js';
 import type { RegSpec, RegType } from '../src/regularizers.js';
 
 const reg = (type: RegType, includeBias = false, strength = 0.5, l1Ratio = 0.25): RegSpec => ({
@@ -84,6 +84,19 @@ describe('gradient on the hand case, added to what dW holds', () => {
     expect(regPenalty(W, reg('l2'))).toBe(7);
   });
 });
+
+test.each(REG_TYPES.flatMap((t) => [[t, false], [t, true]] as const))(
+  'regularize (one pass) = regPenalty + addRegGradient: %s, bias %s',
+  (type, includeBias) => {
+    const W = Float32Array.from({ length: 2 * C * DB }, (_, i) => Math.sin(i * 0.37) * 1e-3);
+    const spec = reg(type, includeBias);
+    const want = new Float32Array(W.length).fill(0.25);
+    addRegGradient(W, spec, want);
+    const got = new Float32Array(W.length).fill(0.25);
+    expect(regularize(W, spec, got)).toBeCloseTo(regPenalty(W, spec), 12);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+  },
+);
 
 test('the four types, and an unknown one is a usage error naming them', () => {
   expect(REG_TYPES).toEqual(['l2', 'l1', 'elastic', 'none']);
