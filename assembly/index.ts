@@ -13,10 +13,10 @@
 import {
   claimChunk, claimSuperblock, openJob, setBusy, superblockDone, waitSuperblocks,
 } from './control';
-import { CHUNKS, gradSuperblock, manySuperblock, predictSuperblock, reduceChunk } from './jobs';
+import { CHUNKS, gradSuperblock, manySuperblock, meanSuperblock, predictSuperblock, reduceChunk } from './jobs';
 import {
   C, CTRL, D, G_BIAS, G_END, G_LOSS, J_CORRECT, J_DELTA, J_F64, J_K, J_KIND, J_LABELS, J_LOSS, J_MEAN,
-  J_N, J_OUT, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_PREDICT, KIND_TRAP,
+  J_N, J_OUT, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
   MAX_THREADS, RB, S_END, SB_MAX, SB_MIN, SB_ROWS, WS, WSB,
 } from './layout';
 
@@ -93,6 +93,7 @@ export function work(tid: i32, tag: i32): void {
     if (kind == KIND_GRAD) gradSuperblock(lo, hi, sb + <usize>s * G_END, scr);
     else if (kind == KIND_MANY) manySuperblock(lo, hi, sb + (<usize>(s * K) << 4), scr);
     else if (kind == KIND_PREDICT) predictSuperblock(lo, hi, out, scr);
+    else if (kind == KIND_MEAN) meanSuperblock(lo, hi, sb + <usize>s * (<usize>D << 2), scr);
     superblockDone();
   }
   // The gradient's superblock sums are 8+ × 124 KB; adding them is worth sharing too.
@@ -150,6 +151,17 @@ export function finishMany(out: usize): void {
     }
     store<f64>(out + (<usize>k << 4), loss / <f64>n);
     store<i32>(out + (<usize>k << 4), correct, 8);
+  }
+}
+
+/** After a mean-image job: out[d] = (Σ_s part_s[d]) / n as f32 (D values). */
+export function finishMean(out: usize): void {
+  const n = load<i32>(JOB, J_N), sb = <usize>load<u32>(JOB, J_SB);
+  const S = superblocks(n);
+  for (let d: usize = 0; d < <usize>D; d++) {
+    let sum: u32 = 0;
+    for (let s = 0; s < S; s++) sum += load<u32>(sb + <usize>s * (<usize>D << 2) + (d << 2));
+    store<f32>(out + (d << 2), <f32>(<f64>sum / <f64>n));
   }
 }
 

@@ -64,6 +64,35 @@ export function predictSuperblock(lo: i32, hi: i32, out: usize, scr: usize): voi
   }
 }
 
+/**
+ * mean-image job: part[d] = Σ pixels[r, d] over rows [lo, hi) (u32; the rows are the
+ * split's own, rows 0..n-1). Bytes are summed in 16-bit lanes, 256 rows at a time
+ * (256 × 255 < 2¹⁶), then widened into the 32-bit sums: exact, so the order of rows
+ * and superblocks cannot change the result. acc: D u16 of the thread's scratch.
+ */
+export function meanSuperblock(lo: i32, hi: i32, part: usize, acc: usize): void {
+  memory.fill(part, 0, <usize>D << 2);
+  for (let b = lo; b < hi; b += 256) {
+    memory.fill(acc, 0, <usize>D << 1);
+    const e = min(hi, b + 256);
+    for (let r = b; r < e; r++) {
+      const src = pix() + <usize>r * <usize>D;
+      for (let d: usize = 0; d < <usize>D; d += 16) {
+        const bytes = v128.load(src + d);
+        const a = acc + (d << 1);
+        v128.store(a, i16x8.add(v128.load(a), i16x8.extend_low_i8x16_u(bytes)));
+        v128.store(a, i16x8.add(v128.load(a, 16), i16x8.extend_high_i8x16_u(bytes)), 16);
+      }
+    }
+    for (let d: usize = 0; d < <usize>D; d += 8) {
+      const v = v128.load(acc + (d << 1));
+      const p = part + (d << 2);
+      v128.store(p, i32x4.add(v128.load(p), i32x4.extend_low_i16x8_u(v)));
+      v128.store(p, i32x4.add(v128.load(p, 16), i32x4.extend_high_i16x8_u(v)), 16);
+    }
+  }
+}
+
 // The reduction goes by chunks of a quarter class row: 40 chunks for 2–4 threads to share.
 export const CHUNKS: i32 = C * 4;
 const CHUNK_BYTES: usize = (<usize>D << 2) / 4;

@@ -52,12 +52,14 @@ export const G_CORRECT: usize = G_LOSS + 8; // i32 right argmaxes
 export const G_BIAS: usize = G_LOSS + 16; // C f64: Σ dS (the bias column)
 export const G_END: usize = (G_BIAS + <usize>C * 8 + 63) & ~63;
 // lossMany: at sb + (s × K + k) × 16, f64 loss sum and i32 right argmaxes.
+// mean image: at sb + s × D × 4, the superblock's u32 column sums.
 
 // Job kinds.
 export const KIND_GRAD: i32 = 1;
 export const KIND_MANY: i32 = 2;
 export const KIND_PREDICT: i32 = 3;
 export const KIND_TRAP: i32 = 4; // tests: the thread whose tid is K traps
+export const KIND_MEAN: i32 = 5;
 
 // Loss kinds, in the order of LOSS_NAMES (src/losses/types.ts).
 export const LOSS_SVM: i32 = 0;

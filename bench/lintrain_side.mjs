@@ -76,7 +76,7 @@ async function setup(api, ctx, backend) {
   const kernels = await api.createKernels(backend, { threads: ctx.threads });
   const alloc = (n) => kernels.allocPixels(n);
   const raw = ctx.batchDir ? api.loadCifar10(ctx.batchDir, { alloc }) : randomRaw(api, kernels);
-  return { kernels, data: api.makeDataset(raw, api.split, 0) };
+  return { kernels, data: api.makeDataset(raw, api.split, 0, (s) => kernels.meanImage(s)) };
 }
 
 async function withSetup(api, ctx, backend, fn) {
@@ -146,7 +146,7 @@ export async function load(api, ctx, backend) {
   try {
     const t0 = performance.now();
     const raw = api.loadCifar10(ctx.batchDir, { alloc: (n) => kernels.allocPixels(n) });
-    api.makeDataset(raw, api.split, 0);
+    api.makeDataset(raw, api.split, 0, (s) => kernels.meanImage(s));
     return { load: performance.now() - t0 };
   } finally {
     kernels.dispose();

@@ -44,5 +44,5 @@ export function loadDataset(opts: {
   const dir = findBatchDir(dataDir);
   if (!dir) throw new LintrainError(`No CIFAR-10 data in ${dataDir}. Run \`lintrain download\` first.`);
   const raw = loadCifar10(dir, { alloc: (bytes) => opts.kernels.allocPixels(bytes) });
-  return makeDataset(raw, { ...DEFAULT_SPLIT, ...opts.sizes }, opts.seed ?? 0);
+  return makeDataset(raw, { ...DEFAULT_SPLIT, ...opts.sizes }, opts.seed ?? 0, (s) => opts.kernels.meanImage(s));
 }

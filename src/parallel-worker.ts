@@ -35,7 +35,7 @@ if (kernels.name === 'js') {
   }
   raw = { pixels, labels, nTrain: numTrain + numVal, nTest, classNames: init.classNames };
 }
-const data = makeDataset(raw, { ...init.sizes, numTest: nTest, numDev: 0 }, 0);
+const data = makeDataset(raw, { ...init.sizes, numTest: nTest, numDev: 0 }, 0, (s) => kernels.meanImage(s));
 
 parentPort!.on('message', (task: Task) => {
   try {

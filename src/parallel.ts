@@ -161,7 +161,7 @@ export async function openRunner(
     const kernels = await createKernels(config.backend, { threads: config.threads });
     try {
       const raw = loadCifar10(batchDir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: opts.onLoad });
-      const data = makeDataset(raw, sizes, config.seed);
+      const data = makeDataset(raw, sizes, config.seed, (s) => kernels.meanImage(s));
       return { data, kernels, runner: inlineRunner(data, kernels, config.threads), close: async () => kernels.dispose() };
     } catch (e) {
       kernels.dispose();

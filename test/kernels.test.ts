@@ -18,6 +18,7 @@ import { createWasmKernels } from '../src/kernels/wasm.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { Arena, backendFiles, MAX_PAGES } from '../src/kernels/wasm-memory.js';
 import { Pool } from '../src/kernels/wasm-pool.js';
+import { meanImage } from '../src/data/preprocess.js';
 
 const N = 203; // no multiple of 2, of the 16-row block, or of the thread count
 const rng = new Rng(7);
@@ -169,6 +170,28 @@ test.each([true, false])('bit-identical across repeats, thread counts (3 here) a
     }
   } finally {
     three.dispose();
+  }
+});
+
+test('meanImage: the same bits as the reference on every backend, over 256-row chunks and superblocks', () => {
+  // 3,200 rows of all-255 pixels but a few: the 16-bit lanes would overflow past 257 rows.
+  const n = 3200;
+  for (const b of backends.filter((x) => x.label.endsWith('memory'))) {
+    const big = b.k.allocPixels(n * D).subarray(0, n * D);
+    big.fill(255);
+    for (let i = 0; i < n; i += 7) big[i * D + (i % D)] = i % 256;
+    const split: Split = { pixels: big, labels: new Uint8Array(n), n };
+    const want = meanImage(split);
+    for (const s of [split, { ...split, n: 1 }, { ...split, n: 257 }]) {
+      const ref = meanImage(s);
+      expect({ b: b.label, n: s.n, same: Buffer.from(b.k.meanImage(s).buffer).equals(Buffer.from(ref.buffer)) }).toEqual({
+        b: b.label, n: s.n, same: true,
+      });
+    }
+    expect(want[0]).toBeLessThan(255);
+  }
+  for (const b of [...backends, { label: 'js', k: js, split: outside }]) {
+    expect(Buffer.from(b.k.meanImage(b.split).buffer).equals(Buffer.from(meanImage(outside).buffer))).toBe(true);
   }
 });
 

@@ -70,7 +70,7 @@ export async function openDataset(config: Config, kernels: Kernels, reporter: Re
   const bar = reporter.phase('load    ', 6);
   try {
     const raw = loadCifar10(dir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: (done) => bar.update(done) });
-    return makeDataset(raw, config, config.seed);
+    return makeDataset(raw, config, config.seed, (s) => kernels.meanImage(s));
   } finally {
     bar.stop();
   }

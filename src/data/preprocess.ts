@@ -40,11 +40,17 @@ function checkCount(flag: string, value: number, min: number): void {
 }
 
 /**
- * Cut raw into the four splits and compute the training mean image.
+ * Cut raw into the four splits and compute the training mean image (with meanOf:
+ * a backend's Kernels.meanImage, else the reference below).
  * train/val/test are views of raw.pixels; dev is a copy of min(numDev, numTrain)
  * training records drawn without replacement by Rng(seed).
  */
-export function makeDataset(raw: RawCifar, sizes: SplitSizes, seed: number): Dataset {
+export function makeDataset(
+  raw: RawCifar,
+  sizes: SplitSizes,
+  seed: number,
+  meanOf: (split: Split) => Float32Array = meanImage,
+): Dataset {
   const { numTrain, numVal, numTest, numDev } = sizes;
   checkCount('--num-train', numTrain, 1);
   checkCount('--num-val', numVal, 0);
@@ -64,7 +70,7 @@ export function makeDataset(raw: RawCifar, sizes: SplitSizes, seed: number): Dat
   const val = view(raw, raw.nTrain - numVal, numVal);
   const test = view(raw, raw.nTrain, numTest);
   const dev = sampleRows(train, Math.min(numDev, numTrain), new Rng(seed));
-  return { train, val, test, dev, mean: meanImage(train), classNames: raw.classNames };
+  return { train, val, test, dev, mean: meanOf(train), classNames: raw.classNames };
 }
 
 /** k distinct rows of split (partial Fisher–Yates), copied into a new split. */

@@ -15,6 +15,7 @@ import type { LossSpec } from '../losses/types.js';
 import { scoresLoss } from '../losses/index.js';
 import type { Kernels } from './types.js';
 import { checkArgs } from './check.js';
+import { meanImage } from '../data/preprocess.js';
 
 const BLOCK = 128; // rows per block: 128×3072 bytes of pixels stay in L2 between the two passes
 const CDB = C * DB;
@@ -118,6 +119,7 @@ export function createJsKernels(): Kernels {
   return {
     name: 'js',
     detail: 'plain TypeScript, 1 thread',
+    meanImage,
 
     lossAndGrad(split, rows, mean, W, loss: LossSpec, dW, correct) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);

@@ -18,6 +18,12 @@ export interface Kernels {
   readonly detail: string; // for people: the build and threads in use
 
   /**
+   * The mean image of a split: mean[d] = (1/n) Σ_i pixels[i, d], D float32 values.
+   * The column sums are exact integers, so every backend gives the same bits.
+   */
+  meanImage(split: Split): Float32Array;
+
+  /**
    * Data loss averaged over the picked rows, and its gradient ∂loss/∂W written
    * (overwritten, not accumulated) into dW. No regularization here.
    * correct (optional, length 1): receives how many picked rows the scores

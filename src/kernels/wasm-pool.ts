@@ -50,6 +50,7 @@ export interface KernelExports {
   finishGrad(): number;
   correctCount(): number;
   finishMany(out: number): void;
+  finishMean(out: number): void;
 }
 
 export interface WorkerData {

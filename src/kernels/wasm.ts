@@ -27,11 +27,13 @@ import type { Kernels } from './types.js';
 import { Arena, backendFiles, MAX_PAGES, Region, relaxedSimdAvailable } from './wasm-memory.js';
 import { MAX_THREADS, Pool } from './wasm-pool.js';
 import { checkArgs } from './check.js';
+import { meanImage } from '../data/preprocess.js';
 
 // Job kinds (assembly/layout.ts).
 const KIND_GRAD = 1;
 const KIND_MANY = 2;
 const KIND_PREDICT = 3;
+const KIND_MEAN = 5;
 const CDB = C * DB;
 
 export interface WasmKernelOptions {
@@ -156,6 +158,17 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
       prepare(KIND_PREDICT, split, rows, n, mean, putW(W, 1), 1, null, ptr);
       pool.run();
       out.set(arena.u8(ptr, n));
+    },
+
+    meanImage(split) {
+      if (split.n < 1) throw new RangeError('meanImage: the split is empty');
+      // Pixels outside the shared memory would need a copy as large as the split itself.
+      if (!arena.owns(split.pixels)) return meanImage(split);
+      const sb = sbBuf.ensure(k.sbBytes(1));
+      k.setJob(KIND_MEAN, split.n, 1, 0, 0, split.pixels.byteOffset, 0, 0, 0, 0, 0, false, scratch, sb);
+      pool.run();
+      k.finishMean(meanBuf);
+      return arena.f32(meanBuf, D).slice();
     },
 
     allocPixels(bytes) {
