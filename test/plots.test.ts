@@ -124,7 +124,7 @@ describe('charts', () => {
     const points = [point(0, 1e-7, 1e3, 0.3), point(1, 1e-6, 1e4, 0.35), point(2, 1e-5, 1e3, NaN)];
     const spec = sweepSpec(points, ['lr', 'reg']) as unknown as { data: { values: object[] }; encoding: { x: { scale: object } } };
     expect(spec.data.values).toHaveLength(2);
-    expect(spec.encoding.x.scale).toEqual({ type: 'log' });
+    expect(spec.encoding.x.scale).toMatchObject({ type: 'log' });
     const svg = await chartSvg(spec as never);
     expect(svg).toContain('lr (log)');
     expect(svg).toContain('reg (log)');

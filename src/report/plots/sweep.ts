@@ -14,13 +14,13 @@ export function sweepSpec(points: readonly PointResult[], keys: readonly string[
     .map((p) => ({ ...p.params, valAcc: p.valAcc }));
   const axis = (k: string) => {
     const log = points.every((p) => value(p.params, k) > 0);
-    return { field: k, type: 'quantitative', title: log ? `${k} (log)` : k, scale: log ? { type: 'log' } : { zero: false }, axis: { format: '.1e' } };
+    return { field: k, type: 'quantitative', title: log ? `${k} (log)` : k, scale: log ? { type: 'log', nice: false, padding: 24 } : { zero: false, nice: false, padding: 24 }, axis: { format: '.2~e' } };
   };
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 480, height: 400, data: { values: rows } };
   if (keys.length >= 2) {
     return {
       ...base,
-      mark: { type: 'square', size: 220, filled: true, stroke: '#333', strokeWidth: 0.5 },
+      mark: { type: 'square', size: 260, filled: true, opacity: 1, stroke: '#333', strokeWidth: 0.5 },
       encoding: {
         x: axis(keys[0]),
         y: axis(keys[1]),
