@@ -30,7 +30,8 @@ export { makeObjective, type Objective } from './objective.js';
 export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
 export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './gradcheck.js';
 export { train, regSpec, type TrainEvent, type IterEvent, type EvalEvent } from './train.js';
-export { accuracy, type Accuracy } from './evaluate.js';
+export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';
+export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
 export { saveModel, loadModel, type Model } from './model.js';
 
 /** Load CIFAR-10 from a data directory (either form) into the backend's memory and split it. */

@@ -16,7 +16,8 @@ const dataDir = path.join(tmp, 'data');
 writeLearnableDir(dataDir, 60, 100); // 300 training records, 100 test
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20'];
+// --no-plots: the pictures have their own tests (run-folder.test.ts); here they would only cost time.
+const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20', '--no-plots'];
 
 function lintrain(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {

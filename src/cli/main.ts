@@ -9,8 +9,10 @@ import { evalCommand } from './eval.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { addConfigOptions } from './options.js';
 import { reproCommand } from './repro.js';
+import { runsCommand, showCommand } from './runs.js';
 import { trainOrExperiment } from './step-size.js';
 import { addSweepOptions, sweepCommand } from './sweep.js';
+import { visualizeCommand } from './visualize.js';
 
 const VERSION = '0.1.0';
 
@@ -75,6 +77,29 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .addOption(new Option('--jobs <n>', 'runs at once (default: all cores)').argParser(positiveInt))
     .option('--only <presets>', 'run only these presets, e.g. svm-sgd,random-search');
   repro.action(() => run(reproCommand, repro));
+
+  const logFormat = () => new Option('--log-format <name>', 'pretty (a table for people) or json (one JSON object per line)').choices(['pretty', 'json']).default('pretty');
+  const runs = program
+    .command('runs')
+    .description('list the run folders (oldest first): date, loss, optimizer, lr, reg, validation, test, status')
+    .option('--dir <dir>', 'where the run folders are', 'runs')
+    .addOption(logFormat());
+  runs.action(() => run(runsCommand, runs));
+
+  const show = program
+    .command('show')
+    .description('print one run folder: config, results, loss chart, per-class accuracy and confusion matrix, files')
+    .argument('<dir>', 'a run folder')
+    .addOption(logFormat());
+  show.action((dir: string) => run((cmd) => showCommand(dir, cmd), show));
+
+  const visualize = program
+    .command('visualize')
+    .description('draw the learned templates (each class\'s row of W as a 32×32 image) of a saved model, as a PNG')
+    .requiredOption('--model <file>', 'a model written by a run (model.json) or by --save')
+    .option('--out <file>', 'the PNG to write (default: the model file with .templates.png)')
+    .addOption(logFormat());
+  visualize.action(() => run(visualizeCommand, visualize));
 
   return program;
 }

@@ -40,7 +40,9 @@ const HELP: Record<ConfigKey, string> = {
   logFormat: 'pretty (progress bar) or json (one JSON object per line on stdout)',
   quiet: 'no progress bar or summary',
   minValAcc: 'exit with code 3 when the final validation accuracy is below this',
-  save: 'write the trained model to FILE',
+  save: 'write the trained model to FILE (an extra copy; the run folder always has model.json)',
+  out: 'run folder: config, metrics, model, summary and pictures (default: runs/<date>-<loss>-<opt>/)',
+  plots: 'draw the pictures into the run folder (--no-plots: none)',
   experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
 };
 

@@ -6,5 +6,5 @@ import type { Reporter } from '../report/types.js';
 export function makeReporter(logFormat: 'pretty' | 'json', quiet: boolean): Reporter {
   return logFormat === 'json'
     ? new JsonReporter(new PrettyReporter(process.stderr, quiet))
-    : new PrettyReporter(process.stdout, quiet);
+    : new PrettyReporter(process.stdout, quiet, process.stderr, Boolean(process.stdout.isTTY) && !quiet);
 }

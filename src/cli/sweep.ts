@@ -9,7 +9,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, flagOf, readConfigFile, resolveConfig } from '../config.js';
 import { LintrainError, UsageError } from '../errors.js';
 import { accuracy } from '../evaluate.js';
-import { saveModel } from '../model.js';
+import { type Model, saveModel } from '../model.js';
 import { defaultJobs, openRunner, runAll, type TaskResult } from '../parallel.js';
 import {
   type Axis, bestByVal, byPoint, isSweepKey, type Params, parseAxis, type PointResult, rankByVal, type RunResult, runSpecs,
@@ -18,6 +18,7 @@ import {
 import { ensureData } from './data.js';
 import { addConfigOptions, givenFlags } from './options.js';
 import { makeReporter } from './reporter.js';
+import { SweepRecorder } from './sweep-folder.js';
 import { fmtNum, pct, secs, textTable } from './table.js';
 
 export function positiveInt(text: string): number {
@@ -76,7 +77,10 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   const dir = await ensureData(base, reporter);
   const load = reporter.phase('load    ', 6);
   const opened = await openRunner(dir, base, jobs, { needTest: false, onLoad: (d) => load.update(d) }).finally(() => load.stop());
+  let folder: SweepRecorder | null = null;
+  let finished = false;
   try {
+    folder = new SweepRecorder(base);
     const mode = samples === undefined ? 'grid' : 'random';
     reporter.info(
       `sweep: ${specs.length} runs (${mode} over ${axes.map(axisText).join(' × ')}${repeats > 1 ? `, ${repeats} seeds each` : ''}); ` +
@@ -94,6 +98,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
       bar.update(++done);
       const run = asRun(r);
       line({ event: 'run', ...run });
+      folder!.run({ event: 'run', ...run });
       if (!process.stderr.isTTY) {
         reporter.info(`run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`);
       }
@@ -106,13 +111,14 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const run = point ? bestByVal(point.runs)! : null;
     const W = run ? results[run.index].W! : null;
     const testAcc = W ? accuracy(opened.kernels, opened.data.test, opened.data.mean, W).acc : NaN;
-    if (W && run && base.save) {
-      saveModel(base.save, {
+    const model: Model | null = W && run
+      ? {
         W, mean: opened.data.mean, classNames: opened.data.classNames,
         config: { ...configs[run.index], save: base.save, minValAcc: base.minValAcc },
         metrics: { trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc },
-      });
-    }
+      }
+      : null;
+    if (model && base.save) saveModel(base.save, model);
     const best = point && run
       ? { point: point.index, params: point.params, meanValAcc: point.valAcc, valStd: point.valStd, seed: run.seed, trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc }
       : null;
@@ -120,14 +126,20 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     const summary = {
       event: 'sweep', mode, repeats, points, best, wallSec, runSec,
-      jobs: opened.runner.jobs, threadsPerJob: opened.runner.threadsPerJob, peakRssMB, saved: base.save, config: base,
+      jobs: opened.runner.jobs, threadsPerJob: opened.runner.threadsPerJob, peakRssMB, saved: base.save, runDir: folder.folder.dir, config: base,
     };
+    await folder.done(summary, axes.map((a) => a.key), model, (m) => reporter.warn(m));
+    finished = true;
     line(summary);
     if (!base.quiet) (json ? process.stderr : process.stdout).write(sweepReport(axes, summary) + '\n');
+    reporter.info(`run folder: ${folder.folder.dir}`);
     if (base.minValAcc !== null && !(best && best.valAcc >= base.minValAcc)) {
       throw new LintrainError(`Best validation accuracy ${best ? best.valAcc.toFixed(4) : 'n/a'} is below --min-val-acc ${base.minValAcc}.`, 3);
     }
     return 0;
+  } catch (e) {
+    if (!finished) folder?.fail(e);
+    throw e;
   } finally {
     reporter.close();
     await opened.close();

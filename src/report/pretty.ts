@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import cliProgress from 'cli-progress';
 import type { EvalEvent, IterEvent } from '../train.js';
+import { accColour, confusionTable, lossChart } from './terminal.js';
 import type { Phase, Reporter, RunInfo, Summary } from './types.js';
 
 export function colours(stream: NodeJS.WriteStream, env = process.env): ChalkInstance {
@@ -23,12 +24,18 @@ export class PrettyReporter implements Reporter {
   private total = 0;
   private started = 0;
   private lastLine = 0;
+  private losses = new Float64Array(0); // for the loss chart at the end
+  private nLoss = 0;
 
-  /** out: where the summary goes (stdout, or stderr when stdout carries JSON lines). */
+  /**
+   * out: where the summary goes (stdout, or stderr when stdout carries JSON lines).
+   * charts: end a run with a loss chart and the coloured confusion table (a terminal, pretty mode).
+   */
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly quiet = false,
     private readonly err: NodeJS.WriteStream = process.stderr,
+    private readonly charts = false,
   ) {
     this.c = colours(out);
     this.tty = Boolean(err.isTTY) && !quiet;
@@ -66,6 +73,8 @@ export class PrettyReporter implements Reporter {
   start(info: RunInfo): void {
     this.total = info.config.iters;
     this.started = Date.now();
+    if (this.charts) this.losses = new Float64Array(this.total);
+    this.nLoss = 0;
     if (this.quiet) return;
     const { config: k, sizes } = info;
     const what = `${k.loss} loss, ${k.opt}, lr ${k.lr}, ${k.regType} reg ${k.reg}, ${k.iters} iterations`;
@@ -82,6 +91,7 @@ export class PrettyReporter implements Reporter {
   }
 
   iter(e: IterEvent): void {
+    if (this.nLoss < this.losses.length) this.losses[this.nLoss++] = e.loss;
     if (this.quiet) return;
     const secs = (Date.now() - this.started) / 1000;
     const rate = (e.iter / Math.max(secs, 1e-3)).toFixed(1);
@@ -110,9 +120,19 @@ export class PrettyReporter implements Reporter {
       `  train accuracy       ${pct(s.trainAcc)}`,
       `  validation accuracy  ${c.bold(pct(s.valAcc))}`,
       `  test accuracy        ${c.bold(c.green(pct(s.testAcc)))}`,
-      '  per-class test accuracy:',
-      ...Object.entries(s.perClass).map(([name, a]) => `    ${name.padEnd(11)} ${pct(a)}`),
     ];
+    if (this.charts) {
+      // On a terminal: the loss at a glance, and where the classifier confuses classes.
+      const chart = lossChart(this.losses.subarray(0, this.nLoss));
+      if (chart) lines.push('', c.bold('loss per iteration'), chart);
+      lines.push('', c.bold('per-class test accuracy and confusion matrix (rows: true class)'));
+      lines.push(confusionTable(Int32Array.from(s.confusion.flat()), s.classNames, c), '');
+    } else {
+      lines.push(
+        '  per-class test accuracy:',
+        ...Object.entries(s.perClass).map(([name, a]) => `    ${name.padEnd(11)} ${accColour(c, a)(pct(a))}`),
+      );
+    }
     if (s.saved) lines.push(`  model saved to ${s.saved}`);
     this.out.write(lines.join('\n') + '\n');
   }

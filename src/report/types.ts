@@ -18,11 +18,14 @@ export interface Summary {
   valAcc: number;
   testAcc: number;
   perClass: Record<string, number>; // test accuracy per class name
+  classNames: string[];
+  confusion: number[][]; // test split, C×C counts: confusion[true][predicted]
   finalLoss: number;
   iters: number;
   timeSec: number;
   peakRssMB: number;
   saved: string | null;
+  runDir: string | null; // the run folder
   config: Config;
 }
 

@@ -1,0 +1,59 @@
+/**
+ * A sweep's run folder: config.json (the sweep's base config), results.jsonl (one
+ * line per run, as --log-format json prints them), model.json (the best run, when
+ * one did not diverge), sweep.{svg,png} (validation accuracy over the swept keys) and
+ * summary.json (the ranked points, the choice, status and file list).
+ */
+import type { Config } from '../config.js';
+import { LintrainError } from '../errors.js';
+import { type Model, saveModel } from '../model.js';
+import { RunFolder } from '../report/run-folder.js';
+import type { PointResult } from '../sweep.js';
+import { writeSweepPicture } from './pictures.js';
+
+export class SweepRecorder {
+  readonly folder: RunFolder;
+  private text = '';
+
+  constructor(private readonly config: Config) {
+    this.folder = RunFolder.create(config, 'sweep');
+    this.folder.writeConfig(config);
+    this.folder.writeSummary('sweep', 'running', config);
+  }
+
+  /** One finished run's line. */
+  run(line: object): void {
+    this.text += JSON.stringify(line) + '\n';
+  }
+
+  /** Everything at the end: results, the best model, the picture (unless --no-plots), the summary. */
+  async done(
+    summary: { points: readonly PointResult[]; config: Config } & Record<string, unknown>,
+    keys: readonly string[],
+    best: Model | null,
+    warn: (m: string) => void,
+  ): Promise<void> {
+    this.folder.write('results.jsonl', this.text, 'the sweep results');
+    if (best) {
+      saveModel(this.folder.path('model.json'), best);
+      this.folder.add('model.json');
+    }
+    if (this.config.plots) {
+      const c = this.config;
+      await writeSweepPicture(this.folder, summary.points, keys, `Validation accuracy (${c.loss}, ${c.opt}, ${c.iters} iterations)`, warn);
+    }
+    const { event: _event, config: _config, ...results } = summary;
+    this.folder.writeSummary('sweep', 'done', this.config, results);
+  }
+
+  /** Leave a consistent folder when the sweep fails; the first error is the one reported. */
+  fail(error: unknown): void {
+    const interrupted = error instanceof LintrainError && error.exitCode === 130;
+    try {
+      this.folder.write('results.jsonl', this.text, 'the sweep results');
+      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', this.config, {}, error instanceof Error ? error.message : String(error));
+    } catch {
+      // keep the original error
+    }
+  }
+}

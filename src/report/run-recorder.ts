@@ -1,0 +1,97 @@
+/**
+ * The run folder's listener: a Reporter that keeps the metric lines (the same as
+ * --log-format json prints) in memory, passes everything on to the reporter for
+ * people, and writes the folder's files whole — metrics.jsonl and summary.json every
+ * few seconds while training (so a killed run leaves what it had), and at the end,
+ * with status done, failed or interrupted.
+ */
+import type { Config } from '../config.js';
+import { LintrainError } from '../errors.js';
+import type { EvalEvent, IterEvent } from '../train.js';
+import type { RunFolder, RunStatus } from './run-folder.js';
+import type { Phase, Reporter, RunInfo, Summary } from './types.js';
+
+const SAVE_EVERY_MS = 5000;
+
+export class RunRecorder implements Reporter {
+  readonly iters: IterEvent[] = [];
+  readonly evals: EvalEvent[] = [];
+  private text = '';
+  private saved = Date.now();
+
+  constructor(
+    readonly folder: RunFolder,
+    private readonly people: Reporter,
+    private readonly config: Config,
+  ) {
+    folder.writeConfig(config);
+    folder.writeSummary('train', 'running', config);
+  }
+
+  /** The lines of metrics.jsonl so far. */
+  get metricsText(): string {
+    return this.text;
+  }
+
+  private save(status: RunStatus, results: Record<string, unknown>, error: string | null = null): void {
+    this.folder.writeMetrics(this.text);
+    this.folder.writeSummary('train', status, this.config, results, error);
+    this.saved = Date.now();
+  }
+
+  private progress(): Record<string, unknown> {
+    const last = this.iters[this.iters.length - 1];
+    return { itersDone: last?.iter ?? 0, lastLoss: last?.loss ?? null };
+  }
+
+  phase(label: string, total: number, unit?: 'items' | 'bytes'): Phase {
+    return this.people.phase(label, total, unit);
+  }
+  start(info: RunInfo): void {
+    this.people.start(info);
+  }
+  iter(e: IterEvent): void {
+    this.iters.push(e);
+    this.text += JSON.stringify(e) + '\n';
+    if (Date.now() - this.saved > SAVE_EVERY_MS) this.save('running', this.progress());
+    this.people.iter(e);
+  }
+  eval(e: EvalEvent): void {
+    this.evals.push(e);
+    this.text += JSON.stringify(e) + '\n';
+    this.people.eval(e);
+  }
+
+  /** The run is over: write its last files, then tell people (and say where the folder is). */
+  done(s: Summary): void {
+    const { runDir: _runDir, config: _config, ...results } = s;
+    this.save('done', { ...this.progress(), ...results });
+    this.people.done(s);
+    this.people.info(`run folder: ${this.folder.dir}`);
+  }
+
+  /**
+   * The run ended with `error`: leave a consistent folder saying so (status failed, or
+   * interrupted for Ctrl-C). A failure to write is not allowed to hide the first error.
+   */
+  fail(error: unknown): void {
+    const interrupted = error instanceof LintrainError && error.exitCode === 130;
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      this.save(interrupted ? 'interrupted' : 'failed', this.progress(), message);
+      this.people.info(`run folder (${interrupted ? 'interrupted' : 'failed'} run): ${this.folder.dir}`);
+    } catch {
+      // the original error is the one to report
+    }
+  }
+
+  warn(message: string): void {
+    this.people.warn(message);
+  }
+  info(message: string): void {
+    this.people.info(message);
+  }
+  close(): void {
+    this.people.close();
+  }
+}
