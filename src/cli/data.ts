@@ -7,7 +7,7 @@ import { LintrainError } from '../errors.js';
 import { loadCifar10 } from '../data/cifar10.js';
 import { downloadCifar10, importArchive, type TransferProgress } from '../data/download.js';
 import { findBatchDir, resolveDataDir } from '../data/locate.js';
-import { makeDataset } from '../data/preprocess.js';
+import { checkSplitSizes, makeDataset } from '../data/preprocess.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Phase, Reporter } from '../report/types.js';
 import { createKernels } from '../kernels/index.js';
@@ -69,7 +69,11 @@ export async function openDataset(config: Config, kernels: Kernels, reporter: Re
   const dir = await ensureData(config, reporter);
   const bar = reporter.phase('load    ', 6);
   try {
-    const raw = loadCifar10(dir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: (done) => bar.update(done) });
+    const raw = loadCifar10(dir, {
+      alloc: (bytes) => kernels.allocPixels(bytes),
+      onProgress: (done) => bar.update(done),
+      onCounts: (nTrain, nTest) => checkSplitSizes(config, nTrain, nTest, dir),
+    });
     return makeDataset(raw, config, config.seed);
   } finally {
     bar.stop();

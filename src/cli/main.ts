@@ -32,6 +32,8 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
   const program = new Command('lintrain')
     .description('Train CS231n linear classifiers (SVM, softmax) on CIFAR-10, fast and exactly.')
     .version(VERSION)
+    // A value typed with a newline in it must not break the error over two lines.
+    .configureOutput({ outputError: (str, write) => write(str.replace(/\r?\n(?!$)/g, '\\n')) })
     .showHelpAfterError('(run with --help for usage)');
 
   const train = addConfigOptions(program.command('train', { isDefault: true }))

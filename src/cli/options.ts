@@ -4,7 +4,7 @@
  * parsed here and validated once, with the config file, by resolveConfig.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf } from '../config.js';
+import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config.js';
 
 const HELP: Record<ConfigKey, string> = {
   loss: 'data loss: svm (multiclass hinge), svm2 (squared hinge), softmax (cross-entropy)',
@@ -83,7 +83,7 @@ export function givenFlags(cmd: Command): Partial<Config> {
   const out: Record<string, unknown> = {};
   const opts = cmd.opts();
   for (const key of Object.keys(opts)) {
-    if (key in CONSTRAINTS && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+    if (isConfigKey(key) && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
   }
   return out as Partial<Config>;
 }

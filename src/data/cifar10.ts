@@ -49,6 +49,8 @@ export interface LoadOptions {
   /** Hands out the pixel buffer (the wasm backend allocates it inside its memory); default new Uint8Array. */
   alloc?: (bytes: number) => Uint8Array;
   onProgress?: (filesDone: number, filesTotal: number) => void;
+  /** Called with the record counts once every file's size is checked, before any is read: throw to stop. */
+  onCounts?: (nTrain: number, nTest: number) => void;
 }
 
 // Records read per readSync: ~3 MB, reused for every file.
@@ -163,6 +165,7 @@ export function loadCifar10(batchDir: string, opts: LoadOptions = {}): RawCifar 
   const nTest = counts[TRAIN_FILES.length];
   const n = nTrain + nTest;
   const classNames = readClassNames(batchDir);
+  opts.onCounts?.(nTrain, nTest);
 
   const bytes = n * D;
   const pixels = opts.alloc ? opts.alloc(bytes) : new Uint8Array(bytes);
