@@ -6,13 +6,12 @@
  * temporary file is removed, so a half-written data set never exists.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
 import { LintrainError } from '../errors.js';
-import { checkBatchFile, META_FILE, TEST_FILE, TRAIN_FILES } from './cifar10.js';
+import { extrasMessage, untar } from './archive.js';
+import { checkBatchFile, TEST_FILE, TRAIN_FILES } from './cifar10.js';
 import { BATCH_DIR_NAME } from './locate.js';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
@@ -39,7 +38,6 @@ export interface DownloadOptions extends ImportOptions {
 // Every temporary name starts with '.cifar-10-' so leftovers are easy to recognize.
 const PARTIAL_NAME = '.cifar-10-binary.tar.gz.partial';
 const TMP_PREFIX = '.cifar-10-extract-';
-const WANTED = new Set([...TRAIN_FILES, TEST_FILE, META_FILE]);
 const FROM_HINT = 'if you have the archive, import it with `lintrain download --from FILE`';
 
 /** The useful part of an error: fetch hides the network fault in `cause`. */
@@ -156,15 +154,17 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
   hash?: Hash, beforeCommit?: () => void): Promise<string> {
   const tmp = await fsp.mkdtemp(path.join(dataDir, TMP_PREFIX));
   try {
-    await untar(archive, shownAs, tmp, opts, hash);
+    const onProgress = (bytes: number, total: number) => opts.onProgress?.({ phase: 'extract', bytes, total });
+    const { extras } = await untar(archive, shownAs, tmp, { onProgress, signal: opts.signal }, hash);
     const extracted = path.join(tmp, BATCH_DIR_NAME);
     for (const f of [...TRAIN_FILES, TEST_FILE]) {
       const name = `${BATCH_DIR_NAME}/${f}`;
       if (!fs.existsSync(path.join(extracted, f))) {
         throw new LintrainError(`${shownAs} does not hold ${name}; is it the CIFAR-10 binary version (cifar-10-binary.tar.gz)?`);
       }
-      checkBatchFile(path.join(extracted, f), `${name} in ${shownAs}`);
     }
+    if (extras.length > 0) throw new LintrainError(extrasMessage(shownAs, extras));
+    for (const f of [...TRAIN_FILES, TEST_FILE]) checkBatchFile(path.join(extracted, f), `${BATCH_DIR_NAME}/${f} in ${shownAs}`);
     beforeCommit?.();
     opts.signal?.throwIfAborted();
     const target = path.join(dataDir, BATCH_DIR_NAME);
@@ -180,51 +180,5 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
     return target;
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-/** Only regular files named like the batch files, directly under cifar-10-batches-bin/. */
-function keepEntry(p: string, entry: fs.Stats | tar.ReadEntry): boolean {
-  const type = entry instanceof tar.ReadEntry ? entry.type : '';
-  const rel = p.replace(/^(\.\/)+/, '').replace(/\/$/, '');
-  if (rel === BATCH_DIR_NAME) return type === 'Directory';
-  const parts = rel.split('/');
-  return parts.length === 2 && parts[0] === BATCH_DIR_NAME && WANTED.has(parts[1]) && (type === 'File' || type === 'OldFile');
-}
-
-/** Feed the archive to tar's extractor chunk by chunk (hashing and reporting on the way). */
-async function untar(archive: string, shownAs: string, dest: string, opts: ImportOptions, hash?: Hash): Promise<void> {
-  const total = (await fsp.stat(archive)).size;
-  const unpack = tar.x({ cwd: dest, strict: true, preserveOwner: false, filter: keepEntry });
-  let failed: unknown = null;
-  const closed = new Promise<void>((resolve, reject) => {
-    unpack.on('close', resolve);
-    unpack.on('error', (e: unknown) => {
-      failed ??= e;
-      reject(e);
-    });
-  });
-  closed.catch(() => {}); // observed below; keep an early error from being reported as unhandled
-  const src = fs.createReadStream(archive, { highWaterMark: 1 << 20, signal: opts.signal });
-  let bytes = 0;
-  try {
-    for await (const chunk of src as AsyncIterable<Buffer>) {
-      if (failed) break;
-      hash?.update(chunk);
-      bytes += chunk.length;
-      opts.onProgress?.({ phase: 'extract', bytes, total });
-      if (!unpack.write(chunk)) await Promise.race([once(unpack, 'drain'), closed]);
-    }
-    if (failed) throw failed;
-    unpack.end();
-    await closed;
-  } catch (e) {
-    src.destroy();
-    unpack.abort(e instanceof Error ? e : new Error(String(e))); // stop parsing; what it wrote goes with dest
-    await new Promise((r) => setImmediate(r));
-    if (opts.signal?.aborted) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (/^E[A-Z]+$/.test(code)) throw new LintrainError(`cannot extract ${shownAs} into ${path.dirname(dest)}: ${reason(e)}`);
-    throw new LintrainError(`${shownAs} is not a readable .tar.gz archive (${reason(e)})`);
   }
 }
