@@ -14,7 +14,7 @@ import { createKernels } from '../kernels/index.js';
 import { makeReporter } from './reporter.js';
 import type { Dataset } from '../shapes.js';
 
-/** Ctrl-C aborts a transfer cleanly: the downloader removes its partial files. */
+/** Ctrl-C aborts a transfer cleanly (exit 130): a download keeps its .partial to resume, an import removes its files. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onInt = () => ac.abort(new LintrainError('Interrupted.', 130));
@@ -39,7 +39,8 @@ export async function fetchData(dataDir: string, from: string | null, reporter: 
     }
     bar?.update(p.bytes);
   };
-  const opts = { onProgress, onWarning: (m: string) => reporter.warn(m) };
+  // LINTRAIN_CIFAR10_URL: a mirror of the official archive (its md5 is still checked)
+  const opts = { onProgress, onWarning: (m: string) => reporter.warn(m), url: process.env.LINTRAIN_CIFAR10_URL || undefined };
   try {
     return await withInterrupt((signal) =>
       from ? importArchive(from, dataDir, { ...opts, signal }) : downloadCifar10(dataDir, { ...opts, signal }),

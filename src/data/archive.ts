@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
+import { ioProblem, isIoError } from '../atomic.js';
 import { LintrainError } from '../errors.js';
 import { META_FILE, TEST_FILE, TRAIN_FILES } from './cifar10.js';
 import { BATCH_DIR_NAME } from './locate.js';
@@ -117,10 +118,9 @@ export async function untar(archive: string, shownAs: string, dest: string, opts
     unpack.abort(e instanceof Error ? e : new Error(String(e))); // stop parsing; what it wrote goes with dest
     await new Promise((r) => setImmediate(r));
     if (e instanceof LintrainError || opts.signal?.aborted) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why = String((e as Error).message ?? e).replace(/\s+/g, ' ');
-    if (/^E[A-Z]+$/.test(code)) throw new LintrainError(`cannot extract ${shownAs} into ${path.dirname(dest)}: ${why}`);
-    throw new LintrainError(`${shownAs} is not a readable .tar.gz archive (${why})`);
+    const dir = path.dirname(dest);
+    if (isIoError(e)) throw new LintrainError(`cannot extract ${shownAs} into ${dir}: ${ioProblem(e, dir)}`, 1, { cause: e });
+    throw new LintrainError(`${shownAs} is not a readable .tar.gz archive (${String((e as Error).message ?? e).replace(/\s+/g, ' ')})`);
   }
   return { extras };
 }
