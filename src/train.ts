@@ -54,23 +54,31 @@ export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e:
       emit({ event: 'eval', iter, valAcc: accuracy(kernels, data.val, data.mean, W).acc });
     }
   };
+  const hint = isSearch(config.opt)
+    ? `Try a smaller --init-scale (${config.initScale} now)${config.opt === 'random-local' ? ` or --step-size (${config.stepSize} now)` : ''}.`
+    : `Try a smaller learning rate (--lr ${config.lr} now).`;
   const finite = (iter: number, value: number) => {
-    if (!Number.isFinite(value)) {
-      throw new LintrainError(
-        `Training diverged: the loss is ${value} at iteration ${iter}. Try a smaller learning rate (--lr ${config.lr} now).`,
-      );
-    }
+    if (!Number.isFinite(value)) throw new LintrainError(`Training diverged: the loss is ${value} at iteration ${iter}. ${hint}`);
   };
 
   if (isSearch(config.opt)) {
     const problem = { kernels, split: data.train, mean: data.mean, loss, reg, rng };
-    const onTry = (t: Try) => emit({ iter: t.iter, loss: t.loss, batchAcc: t.acc, bestLoss: t.bestLoss });
-    return config.opt === 'random-search'
+    const onTry = (t: Try) => {
+      finite(t.iter, t.loss);
+      emit({ iter: t.iter, loss: t.loss, batchAcc: t.acc, bestLoss: t.bestLoss });
+    };
+    // The first draw, from a copy of the stream: an SVM margin of NaN counts as 0, so a W of
+    // infinities can score a finite loss; the searches' W is therefore checked itself.
+    checkWeights(initialWeights(config, new Rng(config.seed)), 'at the start', hint);
+    const W = config.opt === 'random-search'
       ? randomSearch(problem, config.iters, config.initScale, onTry)
       : randomLocalSearch(problem, config.iters, config.initScale, config.stepSize, onTry);
+    checkWeights(W, `after ${config.iters} tries`, hint);
+    return W;
   }
 
   const W = initialWeights(config, rng);
+  checkWeights(W, 'at the start', `Try a smaller --init-scale (${config.initScale} now).`);
   const dW = new Float32Array(C * DB);
   const correct = new Int32Array(1);
   const rule = makeUpdateRule(config.opt, config);
@@ -87,11 +95,25 @@ export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e:
     const { loss: value } = objective(W, rows, dW, correct);
     finite(iter, value);
     rule.step(W, dW, lr);
+    checkWeights(W, `after the update of iteration ${iter}`, hint);
     emit({ iter, loss: value, batchAcc: correct[0] / batch, lr });
     if (iter % decayEvery === 0) lr *= config.lrDecay;
     checkVal(iter, W);
   }
   return W;
+}
+
+/**
+ * Stop with a LintrainError naming `when` and `hint` if W holds a NaN or an infinity.
+ * One pass of float64 sums: finite float32 entries (≤ 3.4e38, 30,730 of them) cannot
+ * overflow it, and any NaN or infinity carries through; the culprit is looked up only then.
+ */
+export function checkWeights(W: Float32Array, when: string, hint: string): void {
+  let sum = 0;
+  for (let i = 0; i < W.length; i++) sum += W[i];
+  if (sum - sum === 0) return;
+  const i = W.findIndex((v) => !Number.isFinite(v));
+  throw new LintrainError(`Training diverged: W[${Math.floor(i / DB)}, ${i % DB}] is ${W[i]} ${when}. ${hint}`);
 }
 
 /** Minibatch row indices: drawn with replacement (the assignment), or shuffled epochs. */
