@@ -47,6 +47,7 @@ export const DEFAULTS = {
   quiet: false, // no progress or summary for people
   minValAcc: null as number | null, // exit 3 when the final validation accuracy is below this
   save: null as string | null, // write the trained model to this file
+  out: null as string | null, // run folder: where a stopped run (Ctrl-C, SIGTERM) writes its checkpoint
   experiment: 'train' as 'train' | 'step-size', // train W, or the notes' step-size experiment (one gradient step at 1e-7…1e-1)
 };
 export type Config = typeof DEFAULTS;
@@ -109,6 +110,7 @@ export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
   quiet: { kind: 'boolean' },
   minValAcc: { kind: 'number', min: 0, max: 1, nullable: true },
   save: { kind: 'string', nullable: true },
+  out: { kind: 'string', nullable: true },
   experiment: { kind: 'choice', values: ['train', 'step-size'] },
 };
 

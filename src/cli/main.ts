@@ -37,7 +37,8 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .showHelpAfterError('(run with --help for usage)');
 
   const train = addConfigOptions(program.command('train', { isDefault: true }))
-    .description('train a linear classifier (the default command)');
+    .description('train a linear classifier (the default command)')
+    .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
   train.action(() => run(trainOrExperiment, train));
 
   const download = program

@@ -41,6 +41,7 @@ const HELP: Record<ConfigKey, string> = {
   quiet: 'no progress bar or summary',
   minValAcc: 'exit with code 3 when the final validation accuracy is below this',
   save: 'write the trained model to FILE',
+  out: 'run folder: a run stopped by Ctrl-C or SIGTERM writes its checkpoint here (default runs/interrupted-DATE)',
   experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
 };
 
