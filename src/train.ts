@@ -204,8 +204,17 @@ function checkedCopy<T extends Float32Array | Int32Array>(a: T, length: number, 
  * overflow it, and any NaN or infinity carries through; the culprit is looked up only then.
  */
 export function checkWeights(W: Float32Array, when: string, hint: string): void {
-  let sum = 0;
-  for (let i = 0; i < W.length; i++) sum += W[i];
+  // four independent sums: the adds overlap instead of waiting on each other
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = W.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    s0 += W[i];
+    s1 += W[i + 1];
+    s2 += W[i + 2];
+    s3 += W[i + 3];
+  }
+  for (let i = n4; i < W.length; i++) s0 += W[i];
+  const sum = s0 + s1 + s2 + s3;
   if (sum - sum === 0) return;
   const i = W.findIndex((v) => !Number.isFinite(v));
   throw new LintrainError(`Training diverged: W[${Math.floor(i / DB)}, ${i % DB}] is ${W[i]} ${when}. ${hint}`);
