@@ -18,11 +18,26 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, what = 
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOSPC' ? 'the disk is full'
-      : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? `${dir} is not writable`
-      : err.message;
-    throw new LintrainError(`Cannot write ${what} to ${file}: ${why}.`);
+    throw new LintrainError(`Cannot write ${what} to ${file}: ${ioProblem(e, dir)}.`, 1, { cause: e });
   }
 }
+
+/** Why a write into `dir` failed, for people: the one place that names a full disk or a read-only folder. */
+export function ioProblem(e: unknown, dir: string): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is used up (EDQUOT)';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `${dir} is not writable (${err.code})`;
+    default:
+      return String(err.message ?? e).replace(/\s+/g, ' ');
+  }
+}
+
+/** True for an error of the file system (an errno code), as opposed to bad content. */
+export const isIoError = (e: unknown): boolean => /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException)?.code ?? ''));

@@ -47,7 +47,7 @@ export const DEFAULTS = {
   quiet: false, // no progress or summary for people
   minValAcc: null as number | null, // exit 3 when the final validation accuracy is below this
   save: null as string | null, // write the trained model to this file
-  out: null as string | null, // run folder for everything a run makes (null: runs/<date>-<loss>-<opt>/)
+  out: null as string | null, // run folder for everything a run makes, and a stopped run's checkpoint (null: runs/<date>-<loss>-<opt>/)
   plots: true, // draw the pictures (curves, templates, confusion matrix) into the run folder
   experiment: 'train' as 'train' | 'step-size', // train W, or the notes' step-size experiment (one gradient step at 1e-7…1e-1)
 };
@@ -126,7 +126,7 @@ function describe(c: Constraint): string {
     case 'boolean':
       return 'true or false';
     case 'string':
-      return 'a path or null';
+      return 'a non-empty path or null';
     case 'number': {
       const lo = c.min === undefined ? '(-inf' : `${c.minOpen ? '(' : '['}${c.min}`;
       const hi = c.max === undefined ? 'inf)' : `${c.max}${c.maxOpen ? ')' : ']'}`;
@@ -142,7 +142,7 @@ function fits(c: Constraint, v: unknown): boolean {
     case 'boolean':
       return typeof v === 'boolean';
     case 'string':
-      return v === null || typeof v === 'string';
+      return v === null || (typeof v === 'string' && v.length > 0 && !v.includes('\0'));
     case 'number':
       if (v === null) return c.nullable === true;
       if (typeof v !== 'number' || !Number.isFinite(v)) return false;
@@ -163,12 +163,50 @@ export function checkValue(key: ConfigKey, value: unknown): void {
   }
 }
 
+/** A key as typed, quoted on one line (a key from a file may hold a newline). */
+const quoteKey = (key: string): string => `'${JSON.stringify(key).slice(1, -1)}'`;
+
+/** Own keys only: 'constructor' or '__proto__' are not config keys. */
+export const isConfigKey = (key: string): key is ConfigKey => Object.hasOwn(CONSTRAINTS, key);
+
 function checkKeys(obj: Record<string, unknown>, where: string): void {
   for (const key of Object.keys(obj)) {
-    if (!(key in CONSTRAINTS)) {
-      throw new UsageError(`Unknown config key '${key}' in ${where}. Valid keys: ${Object.keys(CONSTRAINTS).join(', ')}.`);
+    if (!isConfigKey(key)) {
+      throw new UsageError(`Unknown config key ${quoteKey(key)} in ${where}. Valid keys: ${Object.keys(CONSTRAINTS).join(', ')}.`);
     }
   }
+}
+
+const MINIBATCH_OPTS: readonly OptName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+
+/**
+ * Rules between keys, as data (PyTorch's "Nesterov momentum requires a momentum"):
+ * a config for which `bad` holds can never run, so it is refused before any work.
+ * Rules that need the data's size live with the data (checkSplitSizes).
+ */
+export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: Config) => boolean; message: (c: Config) => string }> = [
+  {
+    keys: ['opt', 'momentum'],
+    bad: (c) => c.opt === 'nesterov' && c.momentum === 0,
+    message: () => 'Nesterov momentum requires a momentum: --momentum must be in (0, 1) with --opt nesterov. Got 0.',
+  },
+  {
+    keys: ['sample', 'batchSize', 'numTrain'],
+    bad: (c) => c.sample === 'epoch' && MINIBATCH_OPTS.includes(c.opt) && c.batchSize > c.numTrain,
+    message: (c) =>
+      `--batch-size ${c.batchSize} is larger than --num-train ${c.numTrain}, and --sample epoch draws without replacement: ` +
+      `use --batch-size <= ${c.numTrain} or --sample replacement.`,
+  },
+  {
+    keys: ['minValAcc', 'numVal'],
+    bad: (c) => c.minValAcc !== null && c.numVal === 0,
+    message: (c) => `--min-val-acc ${c.minValAcc} needs a validation split, but --num-val is 0: use --num-val >= 1.`,
+  },
+];
+
+/** Refuse a config that breaks a rule between keys (COMBINATIONS). */
+export function checkCombinations(c: Config): void {
+  for (const rule of COMBINATIONS) if (rule.bad(c)) throw new UsageError(rule.message(c));
 }
 
 /** Read a JSON config file: an object whose keys are config keys. */
@@ -176,19 +214,25 @@ export function readConfigFile(file: string): Partial<Config> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`Cannot read config file ${file}: no such file or not readable.`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : `not readable (${code})`;
+    throw new UsageError(`Cannot read config file ${file}: ${why}.`);
   }
   let obj: unknown;
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`Config file ${file} is not valid JSON: ${(e as Error).message}`);
+    // V8 quotes a piece of the text, which may span lines: keep the message on one.
+    throw new UsageError(`Config file ${file} is not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new UsageError(`Config file ${file} must hold one JSON object of config keys.`);
   }
-  const { description: _description, ...rest } = obj as Record<string, unknown>; // a free-text note is allowed
+  const { description, ...rest } = obj as Record<string, unknown>; // a free-text note is allowed
+  if (description !== undefined && typeof description !== 'string') {
+    throw new UsageError(`The 'description' of config file ${file} must be a string. Got ${JSON.stringify(description)} instead.`);
+  }
   checkKeys(rest, file);
   return rest as Partial<Config>;
 }
@@ -198,10 +242,13 @@ export function resolveConfig(file: Partial<Config> = {}, flags: Partial<Config>
   checkKeys(flags, 'the command line');
   const opt = flags.opt ?? file.opt ?? DEFAULTS.opt;
   checkValue('opt', opt);
+  checkKeys(file, 'the config file');
   const config = { ...DEFAULTS, ...OPT_DEFAULTS[opt], ...file, ...flags } as Config;
-  for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) checkValue(key, config[key]);
-  if (config.opt === 'nesterov' && config.momentum === 0) {
-    throw new UsageError('Nesterov momentum requires a momentum: --momentum must be in (0, 1) with --opt nesterov. Got 0.');
+  for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) {
+    checkValue(key, config[key]);
+    // -0 and 0 mean the same here, and JSON (models, checkpoints) writes both as 0
+    if (config[key] === 0) (config as Record<ConfigKey, unknown>)[key] = 0;
   }
+  checkCombinations(config);
   return config;
 }

@@ -6,8 +6,9 @@ export class LintrainError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = 1,
+    options?: ErrorOptions, // { cause }: the system error behind it, for callers that tell faults apart
   ) {
-    super(message);
+    super(message, options);
     this.name = 'LintrainError';
   }
 }

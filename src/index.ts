@@ -29,7 +29,8 @@ export { regPenalty, addRegGradient, REG_TYPES, type RegSpec, type RegType } fro
 export { makeObjective, type Objective } from './objective.js';
 export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
 export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './gradcheck.js';
-export { train, regSpec, type TrainEvent, type IterEvent, type EvalEvent } from './train.js';
+export { train, trainResumable, Trainer, regSpec, type TrainEvent, type IterEvent, type EvalEvent, type TrainState, type TrainControl, type TrainResult } from './train.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './checkpoint.js';
 export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';
 export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
 export { saveModel, loadModel, type Model } from './model.js';

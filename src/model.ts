@@ -21,14 +21,20 @@ export interface Model {
 const FORMAT = 'lintrain-model';
 const VERSION = 1;
 
-const toBase64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+/** A typed array as base64 of its bytes (little-endian, as every machine Node runs on). */
+export const toBase64 = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-function fromBase64(text: unknown, length: number, what: string, file: string): Float32Array {
+/** The inverse of toBase64, checked: `what` and `file` name the array in the error. */
+export function fromBase64(text: unknown, length: number, what: string, file: string): Float32Array;
+export function fromBase64(text: unknown, length: number, what: string, file: string, type: Int32ArrayConstructor): Int32Array;
+export function fromBase64(
+  text: unknown, length: number, what: string, file: string, type: Float32ArrayConstructor | Int32ArrayConstructor = Float32Array,
+): Float32Array | Int32Array {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'base64') : Buffer.alloc(0);
   if (bytes.length !== length * 4) {
-    throw new LintrainError(`${file}: ${what} holds ${bytes.length / 4} floats, expected ${length}.`);
+    throw new LintrainError(`${file}: ${what} holds ${bytes.length} bytes, expected ${length} values of 4 bytes.`);
   }
-  const out = new Float32Array(length);
+  const out = new type(length);
   new Uint8Array(out.buffer).set(bytes);
   return out;
 }

@@ -15,7 +15,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Config } from './config.js';
 import { loadCifar10, type RawCifar } from './data/cifar10.js';
-import { makeDataset, type SplitSizes } from './data/preprocess.js';
+import { checkSplitSizes, makeDataset, type SplitSizes } from './data/preprocess.js';
 import { LintrainError } from './errors.js';
 import { createKernels } from './kernels/index.js';
 import { createJsKernels } from './kernels/js.js';
@@ -157,10 +157,11 @@ export async function openRunner(
   opts: { needTest: boolean; onLoad?: (done: number, total: number) => void },
 ): Promise<Opened> {
   const sizes: SplitSizes = { numTrain: config.numTrain, numVal: config.numVal, numTest: config.numTest, numDev: config.numDev };
+  const onCounts = (nTrain: number, nTest: number) => checkSplitSizes(sizes, nTrain, nTest, batchDir);
   if (jobs <= 1) {
     const kernels = await createKernels(config.backend, { threads: config.threads });
     try {
-      const raw = loadCifar10(batchDir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: opts.onLoad });
+      const raw = loadCifar10(batchDir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: opts.onLoad, onCounts });
       const data = makeDataset(raw, sizes, config.seed, (s) => kernels.meanImage(s));
       return { data, kernels, runner: inlineRunner(data, kernels, config.threads), close: async () => kernels.dispose() };
     } catch (e) {
@@ -169,7 +170,7 @@ export async function openRunner(
     }
   }
   const shared = (bytes: number) => new Uint8Array(new SharedArrayBuffer(bytes));
-  const raw: RawCifar = loadCifar10(batchDir, { alloc: shared, onProgress: opts.onLoad });
+  const raw: RawCifar = loadCifar10(batchDir, { alloc: shared, onProgress: opts.onLoad, onCounts });
   const data = makeDataset(raw, sizes, config.seed); // checks the sizes before any worker starts
   const labels = shared(raw.labels.length);
   labels.set(raw.labels);

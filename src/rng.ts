@@ -7,6 +7,16 @@
 
 // Bound once: a global lookup of Math per call is slow inside jest's sandbox.
 const { cos, log, sin, sqrt, PI } = Math;
+
+/** Everything the generator will do next: the sfc32 words and the kept Box–Muller normal (null: none). */
+export interface RngState {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  spare: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -28,6 +38,22 @@ export class Rng {
     this.c = next();
     this.d = next();
     for (let i = 0; i < 12; i++) this.u32();
+  }
+
+  /** A snapshot to save (checkpoints); JSON-safe, and exact, as every field is an integer or a double. */
+  state(): RngState {
+    return { a: this.a, b: this.b, c: this.c, d: this.d, spare: Number.isNaN(this.spare) ? null : this.spare };
+  }
+
+  /** A generator that continues exactly where `s` was taken. */
+  static fromState(s: RngState): Rng {
+    const rng = new Rng(0);
+    rng.a = s.a | 0;
+    rng.b = s.b | 0;
+    rng.c = s.c | 0;
+    rng.d = s.d | 0;
+    rng.spare = s.spare ?? NaN;
+    return rng;
   }
 
   /** Uniform 32-bit unsigned integer. */

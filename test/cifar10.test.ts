@@ -9,6 +9,7 @@ import {
   writeBatchFile,
 } from '../src/data/cifar10.js';
 import { BATCH_DIR_NAME, findBatchDir, resolveDataDir } from '../src/data/locate.js';
+import { checkSplitSizes } from '../src/data/preprocess.js';
 import { LintrainError } from '../src/errors.js';
 import { D, RECORD_BYTES } from '../src/shapes.js';
 import { firstDiff, removeTmpDirs, tmpDir, writeCifarFixture } from './helpers/cifar-fixture.js';
@@ -77,6 +78,19 @@ describe('loadCifar10', () => {
     expect(raw.pixels.buffer).toBe(arena.buffer);
     expect(raw.pixels.byteOffset).toBe(100);
     expect(firstDiff(arena.subarray(100), fx.pixels)).toBe(-1);
+  });
+
+  test('onCounts sees the record counts before any pixel buffer is allocated, and can refuse', () => {
+    const fx = writeCifarFixture(tmpDir());
+    let allocated = false;
+    const err = errorOf(() =>
+      loadCifar10(fx.batchDir, {
+        alloc: (bytes) => ((allocated = true), new Uint8Array(bytes)),
+        onCounts: (nTrain, nTest) => checkSplitSizes({ numTrain: nTrain, numVal: 1, numTest: nTest, numDev: 0 }, nTrain, nTest, fx.batchDir),
+      }),
+    );
+    expect(err.message).toBe(`--num-train ${fx.nTrain} + --num-val 1 = ${fx.nTrain + 1} exceeds the ${fx.nTrain} training records in ${fx.batchDir}`);
+    expect(allocated).toBe(false);
   });
 
   test('class names come from batches.meta.txt, else the official ten', () => {

@@ -1,31 +1,18 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import * as tar from 'tar';
 import { loadCifar10 } from '../src/data/cifar10.js';
 import { CIFAR10_MD5, downloadCifar10, importArchive } from '../src/data/download.js';
 import type { TransferProgress } from '../src/data/download.js';
-import { BATCH_DIR_NAME } from '../src/data/locate.js';
+import { BATCH_DIR_NAME, findBatchDir } from '../src/data/locate.js';
 import { LintrainError } from '../src/errors.js';
 import { RECORD_BYTES } from '../src/shapes.js';
-import { firstDiff, removeTmpDirs, tmpDir, writeCifarFixture } from './helpers/cifar-fixture.js';
+import { makeArchive } from './helpers/archive.js';
+import { firstDiff, removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import type { CifarFixture } from './helpers/cifar-fixture.js';
 
 afterAll(removeTmpDirs);
-
-/** A .tar.gz holding a fixture under cifar-10-batches-bin/; `spoil` may damage the files first. */
-async function makeArchive(opts: { seed?: number; spoil?: (fx: CifarFixture) => void; top?: string } = {}) {
-  const src = tmpDir();
-  const fx = writeCifarFixture(src, { seed: opts.seed });
-  opts.spoil?.(fx);
-  if (opts.top) fs.renameSync(fx.batchDir, path.join(src, opts.top));
-  const file = path.join(tmpDir(), 'cifar-10-binary.tar.gz');
-  await tar.c({ gzip: true, file, cwd: src }, [opts.top ?? BATCH_DIR_NAME]);
-  const md5 = createHash('md5').update(fs.readFileSync(file)).digest('hex');
-  return { fx, file, md5 };
-}
 
 async function failure(p: Promise<unknown>): Promise<string> {
   try {
@@ -197,7 +184,7 @@ describe('downloadCifar10 (local server)', () => {
     expect(listing(dataDir)).toEqual([]);
   });
 
-  test('an abort in mid-transfer leaves no partial file', async () => {
+  test('an abort in mid-transfer keeps only the hidden .partial file, which is not taken for data', async () => {
     stall = true;
     const dataDir = tmpDir();
     const ac = new AbortController();
@@ -208,7 +195,9 @@ describe('downloadCifar10 (local server)', () => {
     );
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThan(fs.statSync(archive.file).size);
-    expect(msg).toBe(`download of ${url} interrupted; its partial files were removed`);
-    expect(listing(dataDir)).toEqual([]);
+    const partial = path.join(dataDir, '.cifar-10-binary.tar.gz.partial');
+    expect(msg).toBe(`download of ${url} interrupted; ${fs.statSync(partial).size} bytes are kept in ${partial} and \`lintrain download\` resumes from there`);
+    expect(listing(dataDir)).toEqual(['.cifar-10-binary.tar.gz.partial']);
+    expect(findBatchDir(dataDir)).toBeNull();
   });
 });

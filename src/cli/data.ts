@@ -7,14 +7,14 @@ import { LintrainError } from '../errors.js';
 import { loadCifar10 } from '../data/cifar10.js';
 import { downloadCifar10, importArchive, type TransferProgress } from '../data/download.js';
 import { findBatchDir, resolveDataDir } from '../data/locate.js';
-import { makeDataset } from '../data/preprocess.js';
+import { checkSplitSizes, makeDataset } from '../data/preprocess.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Phase, Reporter } from '../report/types.js';
 import { createKernels } from '../kernels/index.js';
 import { makeReporter } from './reporter.js';
 import type { Dataset } from '../shapes.js';
 
-/** Ctrl-C aborts a transfer cleanly: the downloader removes its partial files. */
+/** Ctrl-C aborts a transfer cleanly (exit 130): a download keeps its .partial to resume, an import removes its files. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onInt = () => ac.abort(new LintrainError('Interrupted.', 130));
@@ -39,7 +39,8 @@ export async function fetchData(dataDir: string, from: string | null, reporter: 
     }
     bar?.update(p.bytes);
   };
-  const opts = { onProgress, onWarning: (m: string) => reporter.warn(m) };
+  // LINTRAIN_CIFAR10_URL: a mirror of the official archive (its md5 is still checked)
+  const opts = { onProgress, onWarning: (m: string) => reporter.warn(m), url: process.env.LINTRAIN_CIFAR10_URL || undefined };
   try {
     return await withInterrupt((signal) =>
       from ? importArchive(from, dataDir, { ...opts, signal }) : downloadCifar10(dataDir, { ...opts, signal }),
@@ -69,7 +70,11 @@ export async function openDataset(config: Config, kernels: Kernels, reporter: Re
   const dir = await ensureData(config, reporter);
   const bar = reporter.phase('load    ', 6);
   try {
-    const raw = loadCifar10(dir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: (done) => bar.update(done) });
+    const raw = loadCifar10(dir, {
+      alloc: (bytes) => kernels.allocPixels(bytes),
+      onProgress: (done) => bar.update(done),
+      onCounts: (nTrain, nTest) => checkSplitSizes(config, nTrain, nTest, dir),
+    });
     return makeDataset(raw, config, config.seed, (s) => kernels.meanImage(s));
   } finally {
     bar.stop();

@@ -34,10 +34,13 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
   const program = new Command('lintrain')
     .description('Train CS231n linear classifiers (SVM, softmax) on CIFAR-10, fast and exactly.')
     .version(VERSION)
+    // A value typed with a newline in it must not break the error over two lines.
+    .configureOutput({ outputError: (str, write) => write(str.replace(/\r?\n(?!$)/g, '\\n')) })
     .showHelpAfterError('(run with --help for usage)');
 
   const train = addConfigOptions(program.command('train', { isDefault: true }))
-    .description('train a linear classifier (the default command)');
+    .description('train a linear classifier (the default command)')
+    .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
   train.action(() => run(trainOrExperiment, train));
 
   const download = program

@@ -4,7 +4,7 @@
  * parsed here and validated once, with the config file, by resolveConfig.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf } from '../config.js';
+import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config.js';
 
 const HELP: Record<ConfigKey, string> = {
   loss: 'data loss: svm (multiclass hinge), svm2 (squared hinge), softmax (cross-entropy)',
@@ -41,7 +41,7 @@ const HELP: Record<ConfigKey, string> = {
   quiet: 'no progress bar or summary',
   minValAcc: 'exit with code 3 when the final validation accuracy is below this',
   save: 'write the trained model to FILE (an extra copy; the run folder always has model.json)',
-  out: 'run folder: config, metrics, model, summary and pictures (default: runs/<date>-<loss>-<opt>/)',
+  out: 'run folder: config, metrics, model, summary, pictures, and the checkpoint of a stopped run (default: runs/<date>-<loss>-<opt>/)',
   plots: 'draw the pictures into the run folder (--no-plots: none)',
   experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
 };
@@ -85,7 +85,7 @@ export function givenFlags(cmd: Command): Partial<Config> {
   const out: Record<string, unknown> = {};
   const opts = cmd.opts();
   for (const key of Object.keys(opts)) {
-    if (key in CONSTRAINTS && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+    if (isConfigKey(key) && cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
   }
   return out as Partial<Config>;
 }

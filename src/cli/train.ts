@@ -1,57 +1,108 @@
-/** `lintrain [train]`: the main job — load, train, evaluate, report, and fill the run folder. */
+/**
+ * `lintrain [train]`: the main job — load, train, evaluate, report, and fill the run
+ * folder; Ctrl-C / SIGTERM stop after the current step with a checkpoint in the run
+ * folder, and `--resume DIR` carries on from it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { CHECKPOINT_FILE, type Checkpoint, loadCheckpoint, resumedConfig, type RunMetrics, saveCheckpoint } from '../checkpoint.js';
 import { type Config, readConfigFile, resolveConfig } from '../config.js';
-import { LintrainError } from '../errors.js';
+import { LintrainError, UsageError } from '../errors.js';
 import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../evaluate.js';
 import type { Kernels } from '../kernels/types.js';
 import { saveModel } from '../model.js';
+import { isSearch } from '../optimizers/index.js';
 import { RunFolder } from '../report/run-folder.js';
 import { RunRecorder } from '../report/run-recorder.js';
 import type { Summary } from '../report/types.js';
 import { C, type Dataset } from '../shapes.js';
-import { train } from '../train.js';
+import { train, trainResumable, type TrainEvent, type TrainResult } from '../train.js';
 import { withData } from './data.js';
+import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
 import { givenFlags } from './options.js';
 import { TRAIN_PICTURE_STEPS, writeTrainPictures } from './pictures.js';
 
-/** The config of a command: defaults < --config file < flags. */
+/** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
 export function configOf(cmd: Command): Config {
-  const file = cmd.opts().config as string | undefined;
+  const { config: file, resume } = cmd.opts() as { config?: string; resume?: string };
+  if (resume) {
+    if (file) throw new UsageError('--resume takes the settings from the checkpoint; --config cannot be used with it.');
+    return resumedConfig(loadCheckpoint(resume).config, givenFlags(cmd), resume);
+  }
   return resolveConfig(file ? readConfigFile(file) : {}, givenFlags(cmd));
+}
+
+/** A resumed run goes on in its own folder, unless --out names another one. */
+function runFolderOf(config: Config, resume: string | undefined): RunFolder {
+  if (resume && (config.out === null || path.resolve(config.out) === path.resolve(resume))) return RunFolder.open(resume);
+  return RunFolder.create(config);
 }
 
 export async function trainCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
-  return withData(config, async ({ reporter: people, kernels, data }) => {
-    const reporter = new RunRecorder(RunFolder.create(config), people, config);
-    let summary: Summary;
-    try {
-      summary = await trainRun(config, data, kernels, reporter);
-    } catch (e) {
-      reporter.fail(e);
-      throw e;
-    }
-    if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
-      throw new LintrainError(
-        `Validation accuracy ${summary.valAcc.toFixed(4)} is below --min-val-acc ${config.minValAcc}.`,
-        3,
-      );
-    }
-    return 0;
-  });
+  const resume = cmd.opts().resume as string | undefined;
+  const saved = resume ? loadCheckpoint(resume) : null;
+  if (saved && isSearch(config.opt)) throw new UsageError(`--resume: ${config.opt} runs are not checkpointed; start it again.`);
+  // The searches run as one synchronous loop: Ctrl-C ends them at once (default handling).
+  const signals = isSearch(config.opt) ? null : catchStopSignals();
+  try {
+    return await withData(config, async ({ reporter: people, kernels, data }) => {
+      const folder = runFolderOf(config, resume);
+      // Resumed in its own folder: the metric lines so far go on, and so do the pictures' curves.
+      const previous = saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
+        ? fs.readFileSync(folder.path('metrics.jsonl'), 'utf8')
+        : '';
+      const reporter = new RunRecorder(folder, people, config, previous);
+      let summary: Summary;
+      try {
+        summary = await trainRun(config, data, kernels, reporter, saved, signals);
+      } catch (e) {
+        reporter.fail(e);
+        throw e;
+      }
+      if (summary.interrupted) return SIGNAL_EXIT[summary.interrupted.signal];
+      if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
+        throw new LintrainError(
+          `Validation accuracy ${summary.valAcc.toFixed(4)} is below --min-val-acc ${config.minValAcc}.`,
+          3,
+        );
+      }
+      return 0;
+    });
+  } finally {
+    signals?.dispose();
+  }
 }
 
-/** Train, score the three splits, save the model and the pictures; the reporter hears it all. */
-async function trainRun(config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder): Promise<Summary> {
+/**
+ * Train (from the checkpoint, if any), score the three splits, and fill the run folder:
+ * a finished run gets its model and pictures, a stopped one its checkpoint.
+ */
+async function trainRun(
+  config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder,
+  saved: Checkpoint | null, signals: StopSignals | null,
+): Promise<Summary> {
   const folder = reporter.folder;
   const t0 = performance.now();
   reporter.start({ config, sizes: { train: data.train.n, val: data.val.n, test: data.test.n } });
-  let finalLoss = NaN;
-  const W = train(config, data, kernels, (e) => {
-    if ('event' in e) return reporter.eval(e);
+  const metrics: RunMetrics = saved ? structuredClone(saved.metrics) : { losses: [], evals: [], trainSec: 0 };
+  let finalLoss = metrics.losses.at(-1) ?? NaN;
+  const emit = (e: TrainEvent) => {
+    if ('event' in e) {
+      metrics.evals.push({ iter: e.iter, valAcc: e.valAcc });
+      return reporter.eval(e);
+    }
     finalLoss = e.bestLoss ?? e.loss;
+    if (signals) metrics.losses.push(e.loss);
     reporter.iter(e);
-  });
+  };
+  const result: TrainResult | null = signals
+    ? await trainResumable(config, data, kernels, emit, { from: saved?.state, shouldStop: () => signals.received() !== null })
+    : null;
+  const W = result ? result.W : train(config, data, kernels, emit);
+  metrics.trainSec += (performance.now() - t0) / 1000;
+
   const bar = reporter.phase('evaluate', 3);
   const trainAcc = accuracy(kernels, data.train, data.mean, W);
   bar.update(1);
@@ -61,33 +112,43 @@ async function trainRun(config: Config, data: Dataset, kernels: Kernels, reporte
   const testAcc = accuracyOf(confusion);
   bar.update(3);
   bar.stop();
-  const timeSec = (performance.now() - t0) / 1000;
-
   const perClass: Record<string, number> = {};
   for (let c = 0; c < C; c++) perClass[data.classNames[c]] = testAcc.perClass[c];
-  const metrics = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };
-  const model = { W, mean: data.mean, classNames: data.classNames, config, metrics };
-  saveModel(folder.path('model.json'), model);
-  folder.add('model.json');
-  if (config.save) saveModel(config.save, model);
-  if (config.plots) {
-    const pics = reporter.phase('plots   ', TRAIN_PICTURE_STEPS);
-    const finalVal = data.val.n > 0 ? { event: 'eval' as const, iter: config.iters, valAcc: valAcc.acc } : null;
-    const pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W, confusion, classNames: data.classNames, nTest: data.test.n };
-    await writeTrainPictures(folder, config, pictures, pics, (m) => reporter.warn(m)).finally(() => pics.stop());
+  const scores = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };
+
+  const stopped = result?.stopped ? signals!.received()! : null;
+  let interrupted: Summary['interrupted'];
+  if (stopped) {
+    // No model: only a finished run's W is one; the checkpoint holds this one.
+    saveCheckpoint(folder.dir, { config, state: result!.state, metrics, stoppedBy: stopped });
+    folder.add(CHECKPOINT_FILE);
+    interrupted = { signal: stopped, iter: result!.state.iter, checkpoint: folder.dir };
+  } else {
+    const model = { W, mean: data.mean, classNames: data.classNames, config, metrics: scores };
+    saveModel(folder.path('model.json'), model);
+    folder.add('model.json');
+    if (config.save) saveModel(config.save, model);
+    folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
+    if (config.plots) {
+      const pics = reporter.phase('plots   ', TRAIN_PICTURE_STEPS);
+      const finalVal = data.val.n > 0 ? { event: 'eval' as const, iter: config.iters, valAcc: valAcc.acc } : null;
+      const pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W, confusion, classNames: data.classNames, nTest: data.test.n };
+      await writeTrainPictures(folder, config, pictures, pics, (m) => reporter.warn(m)).finally(() => pics.stop());
+    }
   }
   const summary: Summary = {
-    ...metrics,
+    ...scores,
     perClass,
     classNames: data.classNames,
     confusion: confusionRows(confusion),
     finalLoss,
-    iters: config.iters,
-    timeSec,
+    iters: result ? result.state.iter : config.iters,
+    timeSec: (performance.now() - t0) / 1000,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    saved: config.save,
+    saved: stopped ? null : config.save,
     runDir: folder.dir,
     config,
+    ...(interrupted ? { interrupted } : {}),
   };
   reporter.done(summary);
   return summary;

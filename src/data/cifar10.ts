@@ -49,6 +49,8 @@ export interface LoadOptions {
   /** Hands out the pixel buffer (the wasm backend allocates it inside its memory); default new Uint8Array. */
   alloc?: (bytes: number) => Uint8Array;
   onProgress?: (filesDone: number, filesTotal: number) => void;
+  /** Called with the record counts once every file's size is checked, before any is read: throw to stop. */
+  onCounts?: (nTrain: number, nTest: number) => void;
 }
 
 // Records read per readSync: ~3 MB, reused for every file.
@@ -132,13 +134,51 @@ export function checkBatchFile(file: string, shownAs = file): number {
   return records;
 }
 
+/**
+ * A file of the data directory must be its own: a symbolic link whose target lies
+ * outside the directory is refused (a link inside it is fine, and so is a linked
+ * directory as a whole, since `dir` is compared by its real path). Hard links cannot
+ * be told from the original file and are not checked.
+ */
+export function checkInside(file: string, dir: string, what = 'batch file'): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return; // missing: the caller says so
+  }
+  if (!st.isSymbolicLink()) return;
+  let target: string;
+  let realDir: string;
+  try {
+    target = fs.realpathSync(file);
+    realDir = fs.realpathSync(dir);
+  } catch {
+    throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.readlinkSync(file)}, which does not exist`);
+  }
+  const rel = path.relative(realDir, target);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new LintrainError(
+      `${what} ${file} is a symbolic link to ${target}, outside the data directory ${realDir}; copy the file in, or use --data with the folder that holds it`,
+    );
+  }
+}
+
+// The official batches.meta.txt is 61 bytes; a file far larger is not a list of ten names.
+const META_MAX_BYTES = 64 * 1024;
+
 /** Class names from batches.meta.txt (one a line, blank lines ignored); the official ten if it is absent. */
 export function readClassNames(batchDir: string): string[] {
   const file = path.join(batchDir, META_FILE);
   let text: string;
   try {
+    checkInside(file, batchDir, 'class-name file');
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new LintrainError(`${file} is not a regular file`);
+    if (st.size > META_MAX_BYTES) throw new LintrainError(`${file} has ${st.size} bytes; expected ${C} class names, one a line`);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof LintrainError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return OFFICIAL_CLASS_NAMES.slice();
     throw new LintrainError(`cannot read ${file}: ${(e as Error).message}`);
   }
@@ -158,11 +198,13 @@ export function readClassNames(batchDir: string): string[] {
  */
 export function loadCifar10(batchDir: string, opts: LoadOptions = {}): RawCifar {
   const files = [...TRAIN_FILES, TEST_FILE].map((f) => path.join(batchDir, f));
+  for (const f of files) checkInside(f, batchDir);
   const counts = files.map((f) => countRecords(f));
   const nTrain = counts.slice(0, TRAIN_FILES.length).reduce((a, b) => a + b, 0);
   const nTest = counts[TRAIN_FILES.length];
   const n = nTrain + nTest;
   const classNames = readClassNames(batchDir);
+  opts.onCounts?.(nTrain, nTest);
 
   const bytes = n * D;
   const pixels = opts.alloc ? opts.alloc(bytes) : new Uint8Array(bytes);

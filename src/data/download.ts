@@ -3,16 +3,19 @@
  * archive (fetch, md5) or take a copy the user has, extract it into a temporary
  * directory inside the data directory, check every batch file, and only then move
  * it into place as data/cifar-10-batches-bin. On any failure or abort every
- * temporary file is removed, so a half-written data set never exists.
+ * extracted file is removed, so a half-written data set never exists; only the
+ * hidden .partial of a download stays, to be resumed (src/data/fetch.ts) and
+ * checked by md5 as a whole before anything is extracted from it.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
 import { LintrainError } from '../errors.js';
-import { checkBatchFile, META_FILE, TEST_FILE, TRAIN_FILES } from './cifar10.js';
+import { ioProblem, isIoError } from '../atomic.js';
+import { extrasMessage, untar } from './archive.js';
+import { checkBatchFile, TEST_FILE, TRAIN_FILES } from './cifar10.js';
+import { fetchResumable, reason } from './fetch.js';
 import { BATCH_DIR_NAME } from './locate.js';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
@@ -39,33 +42,46 @@ export interface DownloadOptions extends ImportOptions {
 // Every temporary name starts with '.cifar-10-' so leftovers are easy to recognize.
 const PARTIAL_NAME = '.cifar-10-binary.tar.gz.partial';
 const TMP_PREFIX = '.cifar-10-extract-';
-const WANTED = new Set([...TRAIN_FILES, TEST_FILE, META_FILE]);
 const FROM_HINT = 'if you have the archive, import it with `lintrain download --from FILE`';
 
-/** The useful part of an error: fetch hides the network fault in `cause`. */
-const reason = (e: unknown): string => {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  return err.cause?.message || err.cause?.code || err.message || String(e);
-};
-
-/** Fetch the official archive into dataDir/cifar-10-batches-bin; returns that directory. */
+/**
+ * Fetch the official archive into dataDir/cifar-10-batches-bin; returns that directory.
+ * The archive goes to a .partial file, kept when the transfer breaks off or is
+ * interrupted (the next call resumes it), removed when its md5 is wrong (then nothing
+ * in it can be trusted) and after a successful install.
+ */
 export async function downloadCifar10(dataDir: string, opts: DownloadOptions = {}): Promise<string> {
   const url = opts.url ?? CIFAR10_URL;
   const expected = opts.md5 ?? CIFAR10_MD5;
   await makeDir(dataDir);
   const partial = path.join(dataDir, PARTIAL_NAME);
+  const onProgress = (bytes: number, total: number | null) => opts.onProgress?.({ phase: 'download', bytes, total });
+  let verified = false;
   try {
-    const md5 = await fetchToFile(url, partial, opts);
-    if (md5 !== expected) {
+    const got = await fetchResumable(url, partial, { signal: opts.signal, onProgress, hint: FROM_HINT, md5: expected });
+    if (got.md5 !== expected) {
+      await fsp.rm(partial, { force: true });
+      const resumed = got.resumedFrom > 0 ? `, resumed at byte ${got.resumedFrom}` : '';
       throw new LintrainError(
-        `download of ${url} has md5 ${md5}, expected ${expected} (corrupted in transit?); try again, or ${FROM_HINT}`,
+        `download of ${url} has md5 ${got.md5}, expected ${expected} (corrupted in transit${resumed}?); it was removed: try again, or ${FROM_HINT}`,
       );
     }
-    return await install(partial, url, dataDir, opts);
-  } catch (e) {
-    throw asFailure(e, opts.signal, `download of ${url}`);
-  } finally {
+    verified = true;
+    const dir = await install(partial, url, dataDir, opts);
     await fsp.rm(partial, { force: true });
+    return dir;
+  } catch (e) {
+    // A transfer cut short keeps its bytes for the next run; a verified archive that failed to
+    // install for want of space or by Ctrl-C is kept too, and the next run installs it without
+    // downloading. An archive whose content is refused is of no further use.
+    const ioOrAbort = opts.signal?.aborted || isIoError((e as Error)?.cause ?? e);
+    if (verified && !ioOrAbort) await fsp.rm(partial, { force: true });
+    const size = fs.existsSync(partial) ? fs.statSync(partial).size : 0;
+    if (size === 0) await fsp.rm(partial, { force: true });
+    const kept = size > 0 ? `; ${size} bytes are kept in ${partial} and \`lintrain download\` resumes from there` : '';
+    if (opts.signal?.aborted) throw new LintrainError(`download of ${url} interrupted${kept}`, abortCode(opts.signal));
+    if (e instanceof LintrainError && kept) throw new LintrainError(e.message + kept, e.exitCode, { cause: e.cause });
+    throw asFailure(e, opts.signal, `download of ${url}`);
   }
 }
 
@@ -100,51 +116,17 @@ async function makeDir(dir: string): Promise<void> {
   try {
     await fsp.mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new LintrainError(`cannot create data directory ${dir}: ${reason(e)}`);
+    throw new LintrainError(`cannot create data directory ${dir}: ${ioProblem(e, path.dirname(dir))}`, 1, { cause: e });
   }
 }
+
+/** The exit code an abort asked for (the CLI's SIGINT: 130), else 1. */
+const abortCode = (signal: AbortSignal): number => (signal.reason instanceof LintrainError ? signal.reason.exitCode : 1);
 
 function asFailure(e: unknown, signal: AbortSignal | undefined, what: string): LintrainError {
-  if (signal?.aborted) return new LintrainError(`${what} interrupted; its partial files were removed`);
+  if (signal?.aborted) return new LintrainError(`${what} interrupted; its partial files were removed`, abortCode(signal));
   if (e instanceof LintrainError) return e;
   return new LintrainError(`${what} failed: ${reason(e)}`);
-}
-
-/** Stream url into file, hashing on the way; returns the md5 (hex). */
-async function fetchToFile(url: string, file: string, opts: DownloadOptions): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: opts.signal });
-  } catch (e) {
-    if (opts.signal?.aborted) throw e;
-    throw new LintrainError(`cannot download ${url}: ${reason(e)}; ${FROM_HINT}`);
-  }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel().catch(() => {});
-    throw new LintrainError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}; ${FROM_HINT}`);
-  }
-  const length = Number(res.headers.get('content-length'));
-  const total = Number.isFinite(length) && length > 0 ? length : null;
-  const hash = createHash('md5');
-  const fh = await fsp.open(file, 'w');
-  let bytes = 0;
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
-      await fh.write(chunk);
-      bytes += chunk.length;
-      opts.onProgress?.({ phase: 'download', bytes, total });
-    }
-  } catch (e) {
-    if (opts.signal?.aborted) throw e;
-    throw new LintrainError(`download of ${url} broke off after ${bytes} bytes: ${reason(e)}; try again, or ${FROM_HINT}`);
-  } finally {
-    await fh.close();
-  }
-  if (total !== null && bytes !== total) {
-    throw new LintrainError(`download of ${url} ended after ${bytes} of ${total} bytes; try again, or ${FROM_HINT}`);
-  }
-  return hash.digest('hex');
 }
 
 /**
@@ -156,15 +138,17 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
   hash?: Hash, beforeCommit?: () => void): Promise<string> {
   const tmp = await fsp.mkdtemp(path.join(dataDir, TMP_PREFIX));
   try {
-    await untar(archive, shownAs, tmp, opts, hash);
+    const onProgress = (bytes: number, total: number) => opts.onProgress?.({ phase: 'extract', bytes, total });
+    const { extras } = await untar(archive, shownAs, tmp, { onProgress, signal: opts.signal }, hash);
     const extracted = path.join(tmp, BATCH_DIR_NAME);
     for (const f of [...TRAIN_FILES, TEST_FILE]) {
       const name = `${BATCH_DIR_NAME}/${f}`;
       if (!fs.existsSync(path.join(extracted, f))) {
         throw new LintrainError(`${shownAs} does not hold ${name}; is it the CIFAR-10 binary version (cifar-10-binary.tar.gz)?`);
       }
-      checkBatchFile(path.join(extracted, f), `${name} in ${shownAs}`);
     }
+    if (extras.length > 0) throw new LintrainError(extrasMessage(shownAs, extras));
+    for (const f of [...TRAIN_FILES, TEST_FILE]) checkBatchFile(path.join(extracted, f), `${BATCH_DIR_NAME}/${f} in ${shownAs}`);
     beforeCommit?.();
     opts.signal?.throwIfAborted();
     const target = path.join(dataDir, BATCH_DIR_NAME);
@@ -180,51 +164,5 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
     return target;
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-/** Only regular files named like the batch files, directly under cifar-10-batches-bin/. */
-function keepEntry(p: string, entry: fs.Stats | tar.ReadEntry): boolean {
-  const type = entry instanceof tar.ReadEntry ? entry.type : '';
-  const rel = p.replace(/^(\.\/)+/, '').replace(/\/$/, '');
-  if (rel === BATCH_DIR_NAME) return type === 'Directory';
-  const parts = rel.split('/');
-  return parts.length === 2 && parts[0] === BATCH_DIR_NAME && WANTED.has(parts[1]) && (type === 'File' || type === 'OldFile');
-}
-
-/** Feed the archive to tar's extractor chunk by chunk (hashing and reporting on the way). */
-async function untar(archive: string, shownAs: string, dest: string, opts: ImportOptions, hash?: Hash): Promise<void> {
-  const total = (await fsp.stat(archive)).size;
-  const unpack = tar.x({ cwd: dest, strict: true, preserveOwner: false, filter: keepEntry });
-  let failed: unknown = null;
-  const closed = new Promise<void>((resolve, reject) => {
-    unpack.on('close', resolve);
-    unpack.on('error', (e: unknown) => {
-      failed ??= e;
-      reject(e);
-    });
-  });
-  closed.catch(() => {}); // observed below; keep an early error from being reported as unhandled
-  const src = fs.createReadStream(archive, { highWaterMark: 1 << 20, signal: opts.signal });
-  let bytes = 0;
-  try {
-    for await (const chunk of src as AsyncIterable<Buffer>) {
-      if (failed) break;
-      hash?.update(chunk);
-      bytes += chunk.length;
-      opts.onProgress?.({ phase: 'extract', bytes, total });
-      if (!unpack.write(chunk)) await Promise.race([once(unpack, 'drain'), closed]);
-    }
-    if (failed) throw failed;
-    unpack.end();
-    await closed;
-  } catch (e) {
-    src.destroy();
-    unpack.abort(e instanceof Error ? e : new Error(String(e))); // stop parsing; what it wrote goes with dest
-    await new Promise((r) => setImmediate(r));
-    if (opts.signal?.aborted) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (/^E[A-Z]+$/.test(code)) throw new LintrainError(`cannot extract ${shownAs} into ${path.dirname(dest)}: ${reason(e)}`);
-    throw new LintrainError(`${shownAs} is not a readable .tar.gz archive (${reason(e)})`);
   }
 }

@@ -40,8 +40,27 @@ function checkCount(flag: string, value: number, min: number): void {
 }
 
 /**
+ * The split sizes against the records there are (nTrain training, nTest test records
+ * in `source`). Loaders call it as soon as the files' sizes are known, before reading them.
+ */
+export function checkSplitSizes(sizes: SplitSizes, nTrain: number, nTest: number, source?: string): void {
+  const { numTrain, numVal, numTest, numDev } = sizes;
+  checkCount('--num-train', numTrain, 1);
+  checkCount('--num-val', numVal, 0);
+  checkCount('--num-test', numTest, 0);
+  checkCount('--num-dev', numDev, 0);
+  const where = source ? ` in ${source}` : '';
+  if (numTrain + numVal > nTrain) {
+    throw new UsageError(
+      `--num-train ${numTrain} + --num-val ${numVal} = ${numTrain + numVal} exceeds the ${nTrain} training records${where}`,
+    );
+  }
+  if (numTest > nTest) throw new UsageError(`--num-test ${numTest} exceeds the ${nTest} test records${where}`);
+}
+
+/**
  * Cut raw into the four splits and compute the training mean image (with meanOf:
- * a backend's Kernels.meanImage, else the reference below).
+ * a backend's Kernels.meanImage, else the reference meanImage below).
  * train/val/test are views of raw.pixels; dev is a copy of min(numDev, numTrain)
  * training records drawn without replacement by Rng(seed).
  */
@@ -52,20 +71,7 @@ export function makeDataset(
   meanOf: (split: Split) => Float32Array = meanImage,
 ): Dataset {
   const { numTrain, numVal, numTest, numDev } = sizes;
-  checkCount('--num-train', numTrain, 1);
-  checkCount('--num-val', numVal, 0);
-  checkCount('--num-test', numTest, 0);
-  checkCount('--num-dev', numDev, 0);
-  const where = raw.source ? ` in ${raw.source}` : '';
-  if (numTrain + numVal > raw.nTrain) {
-    throw new UsageError(
-      `--num-train ${numTrain} + --num-val ${numVal} = ${numTrain + numVal} exceeds the ${raw.nTrain} training records${where}`,
-    );
-  }
-  if (numTest > raw.nTest) {
-    throw new UsageError(`--num-test ${numTest} exceeds the ${raw.nTest} test records${where}`);
-  }
-
+  checkSplitSizes(sizes, raw.nTrain, raw.nTest, raw.source);
   const train = view(raw, 0, numTrain);
   const val = view(raw, raw.nTrain - numVal, numVal);
   const test = view(raw, raw.nTrain, numTest);

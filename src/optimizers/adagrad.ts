@@ -1,5 +1,5 @@
 import { checkValue } from '../config.js';
-import type { UpdateRule } from './types.js';
+import { slotOf, type UpdateRule } from './types.js';
 
 const { sqrt } = Math; // bound once: a global Math lookup per weight is slow in jest's sandbox
 
@@ -19,10 +19,17 @@ export function rmsprop(decayRate: number, eps: number): UpdateRule {
 
 function leakyCache(name: string, keep: number, add: number, eps: number): UpdateRule {
   checkValue('eps', eps);
-  let cache: Float32Array | null = null;
+  let cache: Float32Array | null = null; // slot "cache": the (leaky) sum of squared gradients
+  let t = 0;
   return {
     name,
+    state: () => ({ name, t, slots: cache ? { cache: cache.slice() } : ({} as Record<string, Float32Array>) }),
+    restore(s) {
+      cache = slotOf(s, name, 'cache');
+      t = s.t;
+    },
     step(W, dW, lr) {
+      t += 1;
       cache ??= new Float32Array(W.length);
       for (let i = 0; i < W.length; i++) {
         const g = dW[i];

@@ -1,5 +1,5 @@
 import { checkValue } from '../config.js';
-import type { UpdateRule } from './types.js';
+import { slotOf, type UpdateRule } from './types.js';
 
 const { sqrt } = Math; // bound once: a global Math lookup per weight is slow in jest's sandbox
 
@@ -12,11 +12,17 @@ export function adam(beta1: number, beta2: number, eps: number): UpdateRule {
   checkValue('beta1', beta1);
   checkValue('beta2', beta2);
   checkValue('eps', eps);
-  let m: Float32Array | null = null;
-  let v: Float32Array | null = null;
+  let m: Float32Array | null = null; // slot "m": first moment
+  let v: Float32Array | null = null; // slot "v": second moment
   let t = 0;
   return {
     name: 'adam',
+    state: () => ({ name: 'adam', t, slots: m && v ? { m: m.slice(), v: v.slice() } : ({} as Record<string, Float32Array>) }),
+    restore(s) {
+      m = slotOf(s, 'adam', 'm');
+      v = slotOf(s, 'adam', 'v');
+      t = s.t;
+    },
     step(W, dW, lr) {
       m ??= new Float32Array(W.length);
       v ??= new Float32Array(W.length);

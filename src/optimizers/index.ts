@@ -5,7 +5,7 @@ import { momentum } from './momentum.js';
 import { sgd } from './sgd.js';
 import type { RuleParams, UpdateRule } from './types.js';
 
-export type { RuleParams, UpdateRule } from './types.js';
+export type { OptimizerState, RuleParams, UpdateRule } from './types.js';
 export { randomSearch, randomLocalSearch } from './search.js';
 
 /** The gradient-based optimizers: name → update rule. `gd` is sgd on the full batch. */

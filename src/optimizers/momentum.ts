@@ -1,5 +1,5 @@
 import { checkValue } from '../config.js';
-import type { UpdateRule } from './types.js';
+import { slotOf, type UpdateRule } from './types.js';
 
 /**
  * SGD with momentum:   v ← μ·v − lr·dW;  W ← W + v
@@ -8,10 +8,18 @@ import type { UpdateRule } from './types.js';
  */
 export function momentum(mu: number, nesterov = false): UpdateRule {
   checkValue('momentum', mu);
-  let v: Float32Array | null = null;
+  const name = nesterov ? 'nesterov' : 'momentum';
+  let v: Float32Array | null = null; // slot "v": the velocity
+  let t = 0;
   return {
-    name: nesterov ? 'nesterov' : 'momentum',
+    name,
+    state: () => ({ name, t, slots: v ? { v: v.slice() } : ({} as Record<string, Float32Array>) }),
+    restore(s) {
+      v = slotOf(s, name, 'v');
+      t = s.t;
+    },
     step(W, dW, lr) {
+      t += 1;
       v ??= new Float32Array(W.length);
       for (let i = 0; i < W.length; i++) {
         const prev = v[i];

@@ -1,3 +1,5 @@
+import { C, DB } from '../shapes.js';
+
 /**
  * An update rule: one `step` that moves W against its gradient, with its state
  * (velocity, caches, moments) allocated on first use and kept in named slots.
@@ -6,6 +8,25 @@
 export interface UpdateRule {
   readonly name: string;
   step(W: Float32Array, dW: Float32Array, lr: number): void;
+  /** The rule's state: its named slots (C×(D+1) each, absent before the first step) and step count. */
+  state(): OptimizerState;
+  /** Continue from a saved state (a checkpoint); the slots are copied. */
+  restore(s: OptimizerState): void;
+}
+
+export interface OptimizerState {
+  name: string;
+  t: number; // steps taken
+  slots: Record<string, Float32Array>;
+}
+
+/** Restore helper: the named slot of a saved state, checked against the rule and the size of W. */
+export function slotOf(s: OptimizerState, rule: string, slot: string, size = C * DB): Float32Array | null {
+  if (s.name !== rule) throw new RangeError(`the saved optimizer state is ${s.name}'s, not ${rule}'s`);
+  const v = s.slots[slot];
+  if (v === undefined) return null;
+  if (v.length !== size) throw new RangeError(`the saved slot ${rule}.${slot} holds ${v.length} values, not ${size}`);
+  return v.slice();
 }
 
 /** The hyperparameters the update rules read; each rule validates its own. */

@@ -134,6 +134,11 @@ export class PrettyReporter implements Reporter {
       );
     }
     if (s.saved) lines.push(`  model saved to ${s.saved}`);
+    if (s.interrupted) {
+      const { signal, iter, checkpoint } = s.interrupted;
+      lines[0] = c.bold(`stopped by ${signal} after ${iter} of ${s.config.iters} iterations`) + ` (loss ${s.finalLoss.toFixed(6)}); the figures are for W so far`;
+      lines.push(`  checkpoint in ${checkpoint}; continue with: lintrain --resume ${checkpoint}`);
+    }
     this.out.write(lines.join('\n') + '\n');
   }
 

@@ -121,6 +121,12 @@ export class RunFolder {
     this.names.add(name);
   }
 
+  /** Delete a file of the run (a finished run's spent checkpoint) and drop it from the list. */
+  remove(name: string): void {
+    fs.rmSync(this.path(name), { force: true });
+    this.names.delete(name);
+  }
+
   writeConfig(config: Config): void {
     this.write('config.json', JSON.stringify(config, null, 2) + '\n', 'the run config');
   }

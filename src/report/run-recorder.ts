@@ -19,11 +19,20 @@ export class RunRecorder implements Reporter {
   private text = '';
   private saved = Date.now();
 
+  /** previous: the metric lines of the run so far, when it resumes from a checkpoint. */
   constructor(
     readonly folder: RunFolder,
     private readonly people: Reporter,
     private readonly config: Config,
+    previous = '',
   ) {
+    for (const line of previous.split('\n')) {
+      if (line.trim() === '') continue;
+      const e = JSON.parse(line) as IterEvent | EvalEvent;
+      if ('event' in e) this.evals.push(e);
+      else this.iters.push(e);
+      this.text += line + '\n';
+    }
     folder.writeConfig(config);
     folder.writeSummary('train', 'running', config);
   }
@@ -62,10 +71,13 @@ export class RunRecorder implements Reporter {
     this.people.eval(e);
   }
 
-  /** The run is over: write its last files, then tell people (and say where the folder is). */
+  /**
+   * The run is over, finished or stopped by a signal (s.interrupted, status
+   * interrupted): write its last files, then tell people (and say where the folder is).
+   */
   done(s: Summary): void {
     const { runDir: _runDir, config: _config, ...results } = s;
-    this.save('done', { ...this.progress(), ...results });
+    this.save(s.interrupted ? 'interrupted' : 'done', { ...this.progress(), ...results });
     this.people.done(s);
     this.people.info(`run folder: ${this.folder.dir}`);
   }

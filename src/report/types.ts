@@ -27,6 +27,8 @@ export interface Summary {
   saved: string | null;
   runDir: string | null; // the run folder
   config: Config;
+  /** A run stopped by a signal: after how many iterations, and where its checkpoint is. */
+  interrupted?: { signal: string; iter: number; checkpoint: string };
 }
 
 /** The train loop's listener. Everything for people goes through here. */

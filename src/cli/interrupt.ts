@@ -1,0 +1,31 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM during training: the first one is only remembered,
+ * and the train loop, which asks between steps, stops after the current step; the
+ * train command then writes a checkpoint, prints the summary so far and exits
+ * 128 + the signal number (130, 143). A second signal exits at once, as people expect.
+ */
+
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+export interface StopSignals {
+  /** The first signal received, or null. */
+  received(): NodeJS.Signals | null;
+  dispose(): void;
+}
+
+export function catchStopSignals(): StopSignals {
+  let first: NodeJS.Signals | null = null;
+  const on = (sig: NodeJS.Signals) => {
+    if (first !== null) process.exit(SIGNAL_EXIT[sig]);
+    first = sig;
+    process.stderr.write(`\n${sig}: stopping after the current step and writing a checkpoint (again to quit at once)\n`);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const s of signals) process.on(s, on);
+  return {
+    received: () => first,
+    dispose: () => {
+      for (const s of signals) process.off(s, on);
+    },
+  };
+}
