@@ -9,11 +9,12 @@ import type { Config } from '../config.js';
 import { LintrainError } from '../errors.js';
 import type { EvalEvent, IterEvent } from '../train.js';
 import type { RunFolder, RunStatus } from './run-folder.js';
-import type { Phase, Reporter, RunInfo, Summary } from './types.js';
+import { RelayReporter } from './relay.js';
+import type { Reporter, Summary } from './types.js';
 
 const SAVE_EVERY_MS = 5000;
 
-export class RunRecorder implements Reporter {
+export class RunRecorder extends RelayReporter {
   readonly iters: IterEvent[] = [];
   readonly evals: EvalEvent[] = [];
   private text = '';
@@ -22,10 +23,11 @@ export class RunRecorder implements Reporter {
   /** previous: the metric lines of the run so far, when it resumes from a checkpoint. */
   constructor(
     readonly folder: RunFolder,
-    private readonly people: Reporter,
+    people: Reporter,
     private readonly config: Config,
     previous = '',
   ) {
+    super(people);
     for (const line of previous.split('\n')) {
       if (line.trim() === '') continue;
       const e = JSON.parse(line) as IterEvent | EvalEvent;
@@ -53,19 +55,13 @@ export class RunRecorder implements Reporter {
     return { itersDone: last?.iter ?? 0, lastLoss: last?.loss ?? null };
   }
 
-  phase(label: string, total: number, unit?: 'items' | 'bytes'): Phase {
-    return this.people.phase(label, total, unit);
-  }
-  start(info: RunInfo): void {
-    this.people.start(info);
-  }
-  iter(e: IterEvent): void {
+  override iter(e: IterEvent): void {
     this.iters.push(e);
     this.text += JSON.stringify(e) + '\n';
     if (Date.now() - this.saved > SAVE_EVERY_MS) this.save('running', this.progress());
     this.people.iter(e);
   }
-  eval(e: EvalEvent): void {
+  override eval(e: EvalEvent): void {
     this.evals.push(e);
     this.text += JSON.stringify(e) + '\n';
     this.people.eval(e);
@@ -75,7 +71,7 @@ export class RunRecorder implements Reporter {
    * The run is over, finished or stopped by a signal (s.interrupted, status
    * interrupted): write its last files, then tell people (and say where the folder is).
    */
-  done(s: Summary): void {
+  override done(s: Summary): void {
     const { runDir: _runDir, config: _config, ...results } = s;
     this.save(s.interrupted ? 'interrupted' : 'done', { ...this.progress(), ...results });
     this.people.done(s);
@@ -95,15 +91,5 @@ export class RunRecorder implements Reporter {
     } catch {
       // the original error is the one to report
     }
-  }
-
-  warn(message: string): void {
-    this.people.warn(message);
-  }
-  info(message: string): void {
-    this.people.info(message);
-  }
-  close(): void {
-    this.people.close();
   }
 }
