@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMetrics, readSummary } from '../src/report/run-folder.js';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../src/checkpoint.js';
+import type { TrainState } from '../src/train.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
@@ -83,8 +84,9 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   expect(cp.state.iter).toBe(stoppedAt);
   expect(cp.stoppedBy).toBe('SIGINT');
   expect(cp.metrics.losses).toHaveLength(stoppedAt);
-  expect(cp.state.optimizer.name).toBe('adam');
-  expect(Object.keys(cp.state.optimizer.slots).sort()).toEqual(['m', 'v']);
+  const state = cp.state as TrainState;
+  expect(state.optimizer.name).toBe('adam');
+  expect(Object.keys(state.optimizer.slots).sort()).toEqual(['m', 'v']);
 
   const rest = lintrain(['--resume', out, '--save', resumed, '--log-format', 'json']);
   expect(rest.code).toBe(0);
