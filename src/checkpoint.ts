@@ -115,7 +115,7 @@ function searchState(b: Body, file: string, bad: Bad): Omit<SearchState, 'iter' 
   return {
     search: s.name,
     bestLoss: s.bestLoss ?? Infinity,
-    steps: fromBase64(s.steps, s.pending * C * DB, 'the pending steps', file),
+    steps: fromBase64(s.steps, s.pending * C * DB, 'search.steps', file),
   };
 }
 

@@ -157,4 +157,18 @@ describe('checkpoint files', () => {
     await trainResumable({ ...config, iters: 6 }, data, kernels, (e) => 'event' in e || iters.push(e), { from: cp.state });
     expect(iters.map((e) => e.iter)).toEqual([6]);
   });
+
+  test('a version 1 file (before the searches could stop: no kind) still loads and resumes', async () => {
+    const file = await written();
+    const b = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(b).toMatchObject({ version: 2, kind: 'gradient' });
+    delete b.kind;
+    b.version = 1;
+    const old = path.join(tmpDir(), CHECKPOINT_FILE);
+    fs.writeFileSync(old, JSON.stringify(b));
+    const cp = loadCheckpoint(old);
+    const longer = { ...config, iters: 9 };
+    const resumed = await trainResumable(longer, data, kernels, () => {}, { from: cp.state });
+    expect(same(resumed.W, train(longer, data, kernels, () => {}))).toBe(true);
+  });
 });

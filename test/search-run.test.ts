@@ -4,7 +4,9 @@
  * ends, with the same per-try events — after every block, on both backends, and with
  * local search's drawn-but-untried steps carried over.
  */
-import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from '../src/checkpoint.js';
 import { type Config, resolveConfig } from '../src/config.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
@@ -111,4 +113,31 @@ test('a saved state of the other kind is refused', async () => {
   await expect(trainResumable(sgd, data, kernels, () => {}, { from: s })).rejects.toThrow(/random-search run, not sgd/);
   await expect(trainResumable(search, data, kernels, () => {}, { from: g })).rejects.toThrow(/gradient run, not random-search/);
   await expect(trainResumable(local, data, kernels, () => {}, { from: s })).rejects.toThrow(/random-search run, not random-local/);
+});
+
+test('a damaged search checkpoint: one line naming the file and the field', async () => {
+  const kernels = createJsKernels();
+  const config = resolveConfig(base, { opt: 'random-local', iters: 10, stepSize: 2e-4 });
+  let found: Record<string, any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (let blocks = 1; !found; blocks++) {
+    const { r, saved } = await stoppedAfter(config, kernels, blocks);
+    if (!r.stopped) throw new Error('no stop with pending steps');
+    if ((saved.state as SearchState).steps.length === 0) continue;
+    const dir = tmpDir();
+    saveCheckpoint(dir, saved);
+    found = JSON.parse(fs.readFileSync(path.join(dir, CHECKPOINT_FILE), 'utf8'));
+  }
+  const body = found;
+  expect(body).toMatchObject({ version: 2, kind: 'search', search: { name: 'random-local', pending: expect.any(Number) } });
+  const variant = (change: (b: typeof body) => void) => {
+    const f = path.join(tmpDir(), CHECKPOINT_FILE);
+    const b = structuredClone(body);
+    change(b);
+    fs.writeFileSync(f, JSON.stringify(b));
+    return () => loadCheckpoint(f);
+  };
+  expect(variant((b) => (b.search.pending += 1))).toThrow(/checkpoint\.json: search\.steps holds \d+ bytes, expected \d+ values of 4 bytes\.$/);
+  expect(variant((b) => (b.search.name = 'random-search'))).toThrow(/checkpoint\.json: the search state is missing or damaged; the checkpoint cannot be resumed\.$/);
+  expect(variant((b) => delete b.search)).toThrow(/the search state is missing or damaged/);
+  expect(variant((b) => (b.kind = 'gradient'))).toThrow(/the kind \("gradient" for --opt random-local\) is missing or damaged/);
 });
