@@ -4,9 +4,10 @@
  * optimizer's named slots, the RNG state, the epoch order, iteration, lr) or a
  * search's (`kind: "search"`: tries done, the best or current W, the best loss, the RNG
  * state and the drawn steps not yet tried); version 1 files, from before the
- * searches could stop, hold a gradient run's without `kind`. Arrays are base64 of their bytes, so the state comes back bit
- * for bit; the file is written atomically, so an interruption of the write itself
- * leaves the previous checkpoint or none, never half of one.
+ * searches could stop, hold a gradient run's without `kind`. Arrays are base64 of
+ * their bytes, so the state comes back bit for bit; the file is written atomically,
+ * so an interruption of the write itself leaves the previous checkpoint or none,
+ * never half of one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
