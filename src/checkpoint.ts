@@ -1,9 +1,13 @@
 /**
- * A stopped run on disk: DIR/checkpoint.json holds the config, the training state
- * (W, the optimizer's named slots, the RNG state, the epoch order, iteration, lr) and
- * the metrics so far. Arrays are base64 of their bytes, so the state comes back bit
- * for bit; the file is written atomically, so an interruption of the write itself
- * leaves the previous checkpoint or none, never half of one.
+ * A stopped run on disk: DIR/checkpoint.json holds the config, the run's state and
+ * the metrics so far. The state is a gradient run's (`kind: "gradient"`: W, the
+ * optimizer's named slots, the RNG state, the epoch order, iteration, lr) or a
+ * search's (`kind: "search"`: tries done, the best or current W, the best loss, the RNG
+ * state and the drawn steps not yet tried); version 1 files, from before the
+ * searches could stop, hold a gradient run's without `kind`. Arrays are base64 of
+ * their bytes, so the state comes back bit for bit; the file is written atomically,
+ * so an interruption of the write itself leaves the previous checkpoint or none,
+ * never half of one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,13 +15,14 @@ import { writeFileAtomic } from './atomic.js';
 import { CONSTRAINTS, type Config, type ConfigKey, flagOf, resolveConfig } from './config.js';
 import { LintrainError, UsageError } from './errors.js';
 import { fromBase64, toBase64 } from './model.js';
-import type { OptimizerState } from './optimizers/index.js';
+import { isSearch, type OptimizerState } from './optimizers/index.js';
+import type { SearchState } from './optimizers/search.js';
 import { C, DB } from './shapes.js';
-import type { EvalEvent, TrainState } from './train.js';
+import { type EvalEvent, isSearchState, type RunState, type TrainState } from './train.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 const FORMAT = 'lintrain-checkpoint';
-const VERSION = 1;
+const VERSION = 2; // 1: gradient runs only, no `kind`
 
 /** What the run has measured so far; a resumed run carries on with it. */
 export interface RunMetrics {
@@ -28,69 +33,90 @@ export interface RunMetrics {
 
 export interface Checkpoint {
   config: Config;
-  state: TrainState;
+  state: RunState;
   metrics: RunMetrics;
   stoppedBy?: string; // the signal that stopped it
 }
 
 export function saveCheckpoint(dir: string, cp: Checkpoint): string {
   const { state: s } = cp;
-  const slots = Object.fromEntries(Object.entries(s.optimizer.slots).map(([k, v]) => [k, toBase64(v)]));
-  const body = {
-    format: FORMAT,
-    version: VERSION,
-    stoppedBy: cp.stoppedBy ?? null,
-    config: cp.config,
-    iter: s.iter,
-    lr: s.lr,
-    rng: s.rng,
-    optimizer: { name: s.optimizer.name, t: s.optimizer.t, slots },
-    order: s.order ? toBase64(s.order) : null,
-    cursor: s.cursor,
-    W: toBase64(s.W),
-    metrics: cp.metrics,
-  };
+  const head = { format: FORMAT, version: VERSION, kind: isSearchState(s) ? 'search' : 'gradient', stoppedBy: cp.stoppedBy ?? null, config: cp.config };
+  const common = { iter: s.iter, rng: s.rng, W: toBase64(s.W), metrics: cp.metrics };
+  const body = isSearchState(s) ? { ...head, ...common, search: searchFields(s) } : { ...head, ...common, ...gradientFields(s) };
   const file = path.join(dir, CHECKPOINT_FILE);
   writeFileAtomic(file, JSON.stringify(body) + '\n', 'the checkpoint');
   return file;
 }
 
+const gradientFields = (s: TrainState) => ({
+  lr: s.lr,
+  optimizer: { name: s.optimizer.name, t: s.optimizer.t, slots: Object.fromEntries(Object.entries(s.optimizer.slots).map(([k, v]) => [k, toBase64(v)])) },
+  order: s.order ? toBase64(s.order) : null,
+  cursor: s.cursor,
+});
+
+const searchFields = (s: SearchState) => ({
+  name: s.search,
+  bestLoss: Number.isFinite(s.bestLoss) ? s.bestLoss : null, // JSON has no Infinity (no try yet)
+  pending: s.steps.length / (C * DB),
+  steps: toBase64(s.steps),
+});
+
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field below
+type Bad = (what: string) => LintrainError;
+
 /** Read DIR/checkpoint.json (DIR may also be the file itself). */
 export function loadCheckpoint(dirOrFile: string): Checkpoint {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, CHECKPOINT_FILE);
-  let b: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field below
+  let b: Body;
   try {
     b = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a lintrain checkpoint (bad JSON)';
     throw new LintrainError(`Cannot resume from ${file}: ${why}.`);
   }
-  if (b?.format !== FORMAT || b.version !== VERSION) {
-    throw new LintrainError(`${file} is not a lintrain checkpoint (format ${FORMAT} version ${VERSION}).`);
+  if (b?.format !== FORMAT) throw new LintrainError(`${file} is not a lintrain checkpoint (format ${FORMAT}).`);
+  if (b.version !== 1 && b.version !== VERSION) {
+    throw new LintrainError(`${file} is a checkpoint of version ${JSON.stringify(b.version)}; this lintrain reads versions 1 and ${VERSION}.`);
   }
-  const bad = (what: string) => new LintrainError(`${file}: ${what} is missing or damaged; the checkpoint cannot be resumed.`);
-  const n = b.config?.numTrain;
-  if (!Number.isInteger(b.iter) || b.iter < 0 || typeof b.lr !== 'number' || !Number.isInteger(n)) throw bad('iter, lr or config');
+  const bad: Bad = (what) => new LintrainError(`${file}: ${what} is missing or damaged; the checkpoint cannot be resumed.`);
+  const kind = b.version === 1 ? 'gradient' : b.kind;
+  if (!Number.isInteger(b.iter) || b.iter < 0 || !Number.isInteger(b.config?.numTrain) || typeof b.config?.opt !== 'string') throw bad('iter or config');
+  if (kind !== (isSearch(b.config.opt) ? 'search' : 'gradient')) throw bad(`the kind (${JSON.stringify(kind)} for --opt ${b.config.opt})`);
   if (!b.rng || !['a', 'b', 'c', 'd'].every((k) => Number.isInteger(b.rng[k]))) throw bad('the RNG state');
+  const m = b.metrics;
+  if (!m || !Array.isArray(m.losses) || !Array.isArray(m.evals) || typeof m.trainSec !== 'number') throw bad('the metrics');
+  const common = {
+    iter: b.iter,
+    W: fromBase64(b.W, C * DB, 'W', file),
+    rng: { a: b.rng.a, b: b.rng.b, c: b.rng.c, d: b.rng.d, spare: typeof b.rng.spare === 'number' ? b.rng.spare : null },
+  };
+  const state = kind === 'search' ? { ...common, ...searchState(b, file, bad) } : { ...common, ...gradientState(b, file, bad) };
+  return { config: b.config as Config, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state };
+}
+
+function gradientState(b: Body, file: string, bad: Bad): Omit<TrainState, 'iter' | 'W' | 'rng'> {
+  if (typeof b.lr !== 'number') throw bad('lr');
   const o = b.optimizer;
   if (!o || typeof o.name !== 'string' || !Number.isInteger(o.t) || typeof o.slots !== 'object') throw bad('the optimizer state');
   const slots: OptimizerState['slots'] = {};
   for (const [k, v] of Object.entries(o.slots ?? {})) slots[k] = fromBase64(v, C * DB, `optimizer slot ${k}`, file);
-  const m = b.metrics;
-  if (!m || !Array.isArray(m.losses) || !Array.isArray(m.evals) || typeof m.trainSec !== 'number') throw bad('the metrics');
   return {
-    config: b.config as Config,
-    stoppedBy: b.stoppedBy ?? undefined,
-    metrics: m as RunMetrics,
-    state: {
-      iter: b.iter,
-      lr: b.lr,
-      W: fromBase64(b.W, C * DB, 'W', file),
-      rng: { a: b.rng.a, b: b.rng.b, c: b.rng.c, d: b.rng.d, spare: typeof b.rng.spare === 'number' ? b.rng.spare : null },
-      optimizer: { name: o.name, t: o.t, slots },
-      order: b.order === null ? null : fromBase64(b.order, n, 'the epoch order', file, Int32Array),
-      cursor: Number(b.cursor),
-    },
+    lr: b.lr,
+    optimizer: { name: o.name, t: o.t, slots },
+    order: b.order === null ? null : fromBase64(b.order, b.config.numTrain, 'the epoch order', file, Int32Array),
+    cursor: Number(b.cursor),
+  };
+}
+
+function searchState(b: Body, file: string, bad: Bad): Omit<SearchState, 'iter' | 'W' | 'rng'> {
+  const s = b.search;
+  if (!s || s.name !== b.config.opt || !(s.bestLoss === null || typeof s.bestLoss === 'number')) throw bad('the search state');
+  if (!Number.isInteger(s.pending) || s.pending < 0) throw bad('the count of pending steps');
+  return {
+    search: s.name,
+    bestLoss: s.bestLoss ?? Infinity,
+    steps: fromBase64(s.steps, s.pending * C * DB, 'search.steps', file),
   };
 }
 

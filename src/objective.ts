@@ -4,11 +4,27 @@
  * The one function both the optimizers and the gradient check call, so what is
  * checked is exactly what is trained.
  */
-import type { FloatArray, Split } from './shapes.js';
+import type { Config } from './config.js';
+import { C, DB, type FloatArray, type Split } from './shapes.js';
 import type { Kernels } from './kernels/types.js';
 import type { LossSpec } from './losses/types.js';
 import { regPenalty, regularize } from './regularizers.js';
 import type { RegSpec } from './regularizers.js';
+import type { Rng } from './rng.js';
+
+/** The regularizer a config names ('none' has no strength). */
+export const regSpec = (c: Config): RegSpec => ({
+  type: c.regType,
+  strength: c.regType === 'none' ? 0 : c.reg,
+  l1Ratio: c.l1Ratio,
+  includeBias: c.regBias,
+});
+
+export const lossSpec = (c: Config): LossSpec => ({ name: c.loss, delta: c.delta });
+
+/** The starting point of every gradient method (and random local search): W ~ N(0,1)·initScale, C×(D+1) float32. */
+export const initialWeights = (c: Config, rng: Rng): Float32Array =>
+  rng.fillNormal(new Float32Array(C * DB), c.initScale) as Float32Array;
 
 export interface ObjectiveValue {
   loss: number; // dataLoss + regLoss

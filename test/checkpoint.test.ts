@@ -13,7 +13,7 @@ import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { createWasmKernels } from '../src/kernels/wasm.js';
 import { Rng } from '../src/rng.js';
-import { type IterEvent, train, trainResumable, type TrainEvent } from '../src/train.js';
+import { type IterEvent, train, trainResumable, type TrainEvent, type TrainState } from '../src/train.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { learnableDataset } from './helpers/learnable.js';
 
@@ -70,9 +70,10 @@ test('a resumed run may be given more iterations; the state carries lr, RNG and 
   const kernels = createJsKernels();
   const config = resolveConfig({ backend: 'js', evalEvery: 0, iters: 10, batchSize: 8, opt: 'adam', lr: 1e-4, lrDecay: 0.5, numTrain: 90 });
   const a = await trainResumable(config, data, kernels, () => {});
-  expect(Object.keys(a.state.optimizer.slots).sort()).toEqual(['m', 'v']);
-  expect(a.state.optimizer.t).toBe(10);
-  expect(a.state.lr).toBe(1e-4 * 0.5 ** Math.floor(10 / Math.floor(90 / 8)));
+  const s = a.state as TrainState;
+  expect(Object.keys(s.optimizer.slots).sort()).toEqual(['m', 'v']);
+  expect(s.optimizer.t).toBe(10);
+  expect(s.lr).toBe(1e-4 * 0.5 ** Math.floor(10 / Math.floor(90 / 8)));
   const longer = { ...config, iters: 25 };
   const b = await trainResumable(longer, data, kernels, () => {}, { from: a.state });
   expect(same(b.W, train(longer, data, kernels, () => {}))).toBe(true);
@@ -123,10 +124,13 @@ describe('checkpoint files', () => {
     const cut = path.join(tmpDir(), 'checkpoint.json');
     fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, 1000));
     expect(fail(cut)).toBe(`Cannot resume from ${cut}: not a lintrain checkpoint (bad JSON).`);
-    expect(variant((b) => (b.format = 'lintrain-model'))).toMatch(/is not a lintrain checkpoint \(format lintrain-checkpoint version 1\)\.$/);
+    expect(variant((b) => (b.format = 'lintrain-model'))).toMatch(/is not a lintrain checkpoint \(format lintrain-checkpoint\)\.$/);
+    expect(variant((b) => (b.version = 3))).toMatch(/checkpoint\.json is a checkpoint of version 3; this lintrain reads versions 1 and 2\.$/);
+    expect(variant((b) => (b.kind = 'search'))).toMatch(/the kind \("search" for --opt sgd\) is missing or damaged/);
     expect(variant((b) => (b.W = (b.W as string).slice(0, 100)))).toMatch(/checkpoint\.json: W holds 75 bytes, expected 30730 values of 4 bytes\.$/);
     expect(variant((b) => delete b.rng)).toMatch(/the RNG state is missing or damaged; the checkpoint cannot be resumed\.$/);
-    expect(variant((b) => (b.iter = -1))).toMatch(/iter, lr or config is missing or damaged/);
+    expect(variant((b) => (b.iter = -1))).toMatch(/iter or config is missing or damaged/);
+    expect(variant((b) => delete b.lr)).toMatch(/: lr is missing or damaged/);
   });
 
   test('written atomically: only checkpoint.json in the folder', async () => {
@@ -152,5 +156,19 @@ describe('checkpoint files', () => {
     const iters: IterEvent[] = [];
     await trainResumable({ ...config, iters: 6 }, data, kernels, (e) => 'event' in e || iters.push(e), { from: cp.state });
     expect(iters.map((e) => e.iter)).toEqual([6]);
+  });
+
+  test('a version 1 file (before the searches could stop: no kind) still loads and resumes', async () => {
+    const file = await written();
+    const b = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(b).toMatchObject({ version: 2, kind: 'gradient' });
+    delete b.kind;
+    b.version = 1;
+    const old = path.join(tmpDir(), CHECKPOINT_FILE);
+    fs.writeFileSync(old, JSON.stringify(b));
+    const cp = loadCheckpoint(old);
+    const longer = { ...config, iters: 9 };
+    const resumed = await trainResumable(longer, data, kernels, () => {}, { from: cp.state });
+    expect(same(resumed.W, train(longer, data, kernels, () => {}))).toBe(true);
   });
 });

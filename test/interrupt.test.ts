@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMetrics, readSummary } from '../src/report/run-folder.js';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../src/checkpoint.js';
+import type { TrainState } from '../src/train.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
@@ -21,6 +22,7 @@ const dataDir = path.join(work, 'data');
 writeLearnableDir(dataDir, 60, 100);
 const env = { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' };
 const ITERS = 3000; // far more JSON lines (~220 kB) than a pipe holds: the run cannot end before the signal
+const SEARCH_TRIES = 2000; // ~90 bytes of JSON each: more than a pipe holds
 const RUN = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20',
   '--backend', 'wasm', '--threads', '1', '--opt', 'adam', '--lr', '1e-4', '--sample', 'epoch', '--batch-size', '10',
   '--iters', String(ITERS), '--eval-every', '500', '--seed', '5', '--log-format', 'json'];
@@ -83,8 +85,9 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   expect(cp.state.iter).toBe(stoppedAt);
   expect(cp.stoppedBy).toBe('SIGINT');
   expect(cp.metrics.losses).toHaveLength(stoppedAt);
-  expect(cp.state.optimizer.name).toBe('adam');
-  expect(Object.keys(cp.state.optimizer.slots).sort()).toEqual(['m', 'v']);
+  const state = cp.state as TrainState;
+  expect(state.optimizer.name).toBe('adam');
+  expect(Object.keys(state.optimizer.slots).sort()).toEqual(['m', 'v']);
 
   const rest = lintrain(['--resume', out, '--save', resumed, '--log-format', 'json']);
   expect(rest.code).toBe(0);
@@ -110,6 +113,35 @@ test('SIGTERM: exit 143 and a checkpoint in the run folder', async () => {
   expect(r.code).toBe(143);
   expect(lines(r.stdout).at(-1).interrupted.signal).toBe('SIGTERM');
   expect(loadCheckpoint(out).stoppedBy).toBe('SIGTERM');
+});
+
+test('a search (random-local) stops between blocks of tries, exit 130, and --resume ends with the same W bytes', async () => {
+  const SEARCH = ['--data', dataDir, '--num-train', '40', '--num-val', '10', '--num-test', '100', '--num-dev', '10',
+    '--backend', 'wasm', '--threads', '1', '--opt', 'random-local', '--step-size', '2e-4', '--iters', String(SEARCH_TRIES),
+    '--seed', '5', '--log-format', 'json', '--no-plots'];
+  const out = path.join(work, 'run-search');
+  const r = await interrupted([...SEARCH, '--out', out], 'SIGINT');
+  expect(r.code).toBe(130);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  const stoppedAt = lines(r.stdout).at(-1).interrupted.iter as number;
+  expect(stoppedAt).toBeGreaterThan(0);
+  expect(stoppedAt).toBeLessThan(SEARCH_TRIES);
+  expect(fs.readdirSync(out)).toContain(CHECKPOINT_FILE);
+  expect(fs.existsSync(path.join(out, 'model.json'))).toBe(false);
+  const cp = loadCheckpoint(out);
+  expect(cp.state).toMatchObject({ search: 'random-local', iter: stoppedAt });
+  expect(cp.metrics.losses).toHaveLength(stoppedAt);
+
+  const rest = lintrain(['--resume', out, '--log-format', 'json']);
+  expect(rest.code).toBe(0);
+  expect(lines(rest.stdout).filter((l) => l.event === undefined)[0].iter).toBe(stoppedAt + 1);
+  expect(readMetrics(out).filter((l) => l.event === undefined).map((l) => l.iter)).toEqual(
+    Array.from({ length: SEARCH_TRIES }, (_, i) => i + 1),
+  );
+  expect(fs.existsSync(path.join(out, CHECKPOINT_FILE))).toBe(false);
+  const whole = path.join(work, 'run-search-whole');
+  expect(lintrain([...SEARCH, '--out', whole]).code).toBe(0);
+  expect(modelW(path.join(out, 'model.json'))).toBe(modelW(path.join(whole, 'model.json')));
 });
 
 test('--resume refuses a changed setting, --config beside it, and a folder without a checkpoint, in one line', () => {

@@ -10,7 +10,8 @@ import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { createWasmKernels } from '../src/kernels/wasm.js';
 import { C, D, DB } from '../src/shapes.js';
-import { checkWeights, train } from '../src/train.js';
+import { checkWeights } from '../src/run-checks.js';
+import { train } from '../src/train.js';
 import { learnableDataset } from './helpers/learnable.js';
 import { randomData } from './helpers/random-data.js';
 

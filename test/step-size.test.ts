@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { readConfigFile, resolveConfig } from '../src/config.js';
 import { STEP_SIZES, stepSizeExperiment } from '../src/experiments/step-size.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { makeObjective } from '../src/objective.js';
+import { makeObjective, regSpec } from '../src/objective.js';
 import { Rng } from '../src/rng.js';
 import { C, DB } from '../src/shapes.js';
-import { regSpec, train, type IterEvent } from '../src/train.js';
+import { train, type IterEvent } from '../src/train.js';
 import { learnableDataset, writeLearnableDir } from './helpers/learnable.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,11 +6,10 @@
 import type { Command } from 'commander';
 import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, syntheticSplit, verdict } from '../gradcheck.js';
 import { createJsKernels } from '../kernels/js.js';
-import { makeObjective } from '../objective.js';
+import { lossSpec, makeObjective, regSpec } from '../objective.js';
 import { colours } from '../report/pretty.js';
 import { Rng } from '../rng.js';
 import { C, DB } from '../shapes.js';
-import { lossSpec, regSpec } from '../train.js';
 import { openDataset } from './data.js';
 import { makeReporter } from './reporter.js';
 import { configOf } from './train.js';

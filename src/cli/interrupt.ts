@@ -1,8 +1,9 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM during training: the first one is only remembered,
- * and the train loop, which asks between steps, stops after the current step; the
- * train command then writes a checkpoint, prints the summary so far and exits
- * 128 + the signal number (130, 143). A second signal exits at once, as people expect.
+ * and the train loop, which asks between steps (an iteration, or a search's block of
+ * tries), stops after the current step; the train command then writes a checkpoint,
+ * prints the summary so far and exits 128 + the signal number (130, 143). A second
+ * signal exits at once, as people expect.
  */
 
 export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };

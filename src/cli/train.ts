@@ -12,12 +12,11 @@ import { LintrainError, UsageError } from '../errors.js';
 import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../evaluate.js';
 import type { Kernels } from '../kernels/types.js';
 import { saveModel } from '../model.js';
-import { isSearch } from '../optimizers/index.js';
 import { RunFolder } from '../report/run-folder.js';
 import { RunRecorder } from '../report/run-recorder.js';
 import type { Summary } from '../report/types.js';
 import { C, type Dataset } from '../shapes.js';
-import { train, trainResumable, type TrainEvent, type TrainResult } from '../train.js';
+import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
 import { givenFlags } from './options.js';
@@ -43,9 +42,7 @@ export async function trainCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
   const resume = cmd.opts().resume as string | undefined;
   const saved = resume ? loadCheckpoint(resume) : null;
-  if (saved && isSearch(config.opt)) throw new UsageError(`--resume: ${config.opt} runs are not checkpointed; start it again.`);
-  // The searches run as one synchronous loop: Ctrl-C ends them at once (default handling).
-  const signals = isSearch(config.opt) ? null : catchStopSignals();
+  const signals = catchStopSignals();
   try {
     return await withData(config, async ({ reporter: people, kernels, data }) => {
       const folder = runFolderOf(config, resume);
@@ -71,7 +68,7 @@ export async function trainCommand(cmd: Command): Promise<number> {
       return 0;
     });
   } finally {
-    signals?.dispose();
+    signals.dispose();
   }
 }
 
@@ -81,7 +78,7 @@ export async function trainCommand(cmd: Command): Promise<number> {
  */
 async function trainRun(
   config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder,
-  saved: Checkpoint | null, signals: StopSignals | null,
+  saved: Checkpoint | null, signals: StopSignals,
 ): Promise<Summary> {
   const folder = reporter.folder;
   const t0 = performance.now();
@@ -94,13 +91,11 @@ async function trainRun(
       return reporter.eval(e);
     }
     finalLoss = e.bestLoss ?? e.loss;
-    if (signals) metrics.losses.push(e.loss);
+    metrics.losses.push(e.loss);
     reporter.iter(e);
   };
-  const result: TrainResult | null = signals
-    ? await trainResumable(config, data, kernels, emit, { from: saved?.state, shouldStop: () => signals.received() !== null })
-    : null;
-  const W = result ? result.W : train(config, data, kernels, emit);
+  const result = await trainResumable(config, data, kernels, emit, { from: saved?.state, shouldStop: () => signals.received() !== null });
+  const W = result.W;
   metrics.trainSec += (performance.now() - t0) / 1000;
 
   const bar = reporter.phase('evaluate', 3);
@@ -116,13 +111,13 @@ async function trainRun(
   for (let c = 0; c < C; c++) perClass[data.classNames[c]] = testAcc.perClass[c];
   const scores = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };
 
-  const stopped = result?.stopped ? signals!.received()! : null;
+  const stopped = result.stopped ? signals.received()! : null;
   let interrupted: Summary['interrupted'];
   if (stopped) {
     // No model: only a finished run's W is one; the checkpoint holds this one.
-    saveCheckpoint(folder.dir, { config, state: result!.state, metrics, stoppedBy: stopped });
+    saveCheckpoint(folder.dir, { config, state: result.state, metrics, stoppedBy: stopped });
     folder.add(CHECKPOINT_FILE);
-    interrupted = { signal: stopped, iter: result!.state.iter, checkpoint: folder.dir };
+    interrupted = { signal: stopped, iter: result.state.iter, checkpoint: folder.dir };
   } else {
     const model = { W, mean: data.mean, classNames: data.classNames, config, metrics: scores };
     saveModel(folder.path('model.json'), model);
@@ -142,7 +137,7 @@ async function trainRun(
     classNames: data.classNames,
     confusion: confusionRows(confusion),
     finalLoss,
-    iters: result ? result.state.iter : config.iters,
+    iters: result.state.iter,
     timeSec: (performance.now() - t0) / 1000,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     saved: stopped ? null : config.save,

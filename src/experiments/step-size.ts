@@ -8,10 +8,9 @@
  */
 import type { Config } from '../config.js';
 import type { Kernels } from '../kernels/types.js';
-import { makeCandidatesLoss, makeObjective } from '../objective.js';
+import { initialWeights, lossSpec, makeCandidatesLoss, makeObjective, regSpec } from '../objective.js';
 import { Rng } from '../rng.js';
 import { C, DB, type Dataset } from '../shapes.js';
-import { initialWeights, lossSpec, regSpec } from '../train.js';
 
 /** The notes' decades, 1e-7 … 1e-1 (theirs start at 1e-10, where nothing visible happens). */
 export const STEP_SIZES: readonly number[] = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
