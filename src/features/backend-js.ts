@@ -93,12 +93,14 @@ export function createJsFeatureBackend(): FeatureBackend {
   return {
     ...rowKernels,
     matmul(A, m, k, B, n, O) {
+      const row = new Float64Array(n); // O may be A: a row is finished before it is written
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let s = 0;
           for (let d = 0; d < k; d++) s += A[i * k + d] * B[d * n + j];
-          O[i * n + j] = s;
+          row[j] = s;
         }
+        for (let j = 0; j < n; j++) O[i * n + j] = row[j];
       }
     },
     assign(X, N, centroids, K, best, val) {
