@@ -48,6 +48,11 @@ export const DEFAULTS = {
   minValAcc: null as number | null, // exit 3 when the final validation accuracy is below this
   save: null as string | null, // write the trained model to this file
   experiment: 'train' as 'train' | 'step-size', // train W, or the notes' step-size experiment (one gradient step at 1e-7…1e-1)
+  features: 'pixels' as 'pixels' | 'hog-color' | 'kmeans', // what W sees: raw pixels (the lecture), HOG + hue histogram, or k-means features
+  centroids: 1600, // kmeans: K centroids, 4K features
+  kmeansPatches: 100000, // kmeans: random training patches to learn from
+  kmeansIters: 10, // kmeans: Lloyd iterations
+  featuresFile: null as string | null, // train on features stored by `lintrain features extract`
 };
 export type Config = typeof DEFAULTS;
 export type ConfigKey = keyof Config;
@@ -110,6 +115,11 @@ export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
   minValAcc: { kind: 'number', min: 0, max: 1, nullable: true },
   save: { kind: 'string', nullable: true },
   experiment: { kind: 'choice', values: ['train', 'step-size'] },
+  features: { kind: 'choice', values: ['pixels', 'hog-color', 'kmeans'] },
+  centroids: { kind: 'number', min: 2, int: true },
+  kmeansPatches: count,
+  kmeansIters: count,
+  featuresFile: { kind: 'string', nullable: true },
 };
 
 /** The command-line spelling of a key: numTrain → --num-train. */
@@ -196,6 +206,11 @@ export function resolveConfig(file: Partial<Config> = {}, flags: Partial<Config>
   checkValue('opt', opt);
   const config = { ...DEFAULTS, ...OPT_DEFAULTS[opt], ...file, ...flags } as Config;
   for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) checkValue(key, config[key]);
+  if (config.features !== 'pixels' || config.featuresFile !== null) {
+    const on = config.featuresFile !== null ? `--features-file ${config.featuresFile}` : `--features ${config.features}`;
+    if (config.save !== null) throw new UsageError(`--save keeps pixel models only; it cannot be used with ${on}.`);
+    if (config.experiment !== 'train') throw new UsageError(`--experiment ${config.experiment} runs on pixels only; it cannot be used with ${on}.`);
+  }
   if (config.opt === 'nesterov' && config.momentum === 0) {
     throw new UsageError('Nesterov momentum requires a momentum: --momentum must be in (0, 1) with --opt nesterov. Got 0.');
   }

@@ -17,7 +17,7 @@ export interface ObjectiveValue {
 }
 
 /**
- * W: C×(D+1); rows: the minibatch (indices into the split, repeats allowed) or null
+ * W: C×(D+1) (on stored features C×(F+1), F = mean.length); rows: the minibatch (indices into the split, repeats allowed) or null
  * for the whole split; dW (out, overwritten): ∂L/∂W, C×(D+1); correct (optional out,
  * length 1): how many picked rows W classifies right, from the same scores.
  */
@@ -32,10 +32,11 @@ export function makeObjective(
   loss: LossSpec,
   reg: RegSpec,
 ): Objective {
+  const stride = mean.length + 1;
   return (W, rows, dW, correct) => {
     const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct);
-    const regLoss = regPenalty(W, reg);
-    addRegGradient(W, reg, dW);
+    const regLoss = regPenalty(W, reg, stride);
+    addRegGradient(W, reg, dW, stride);
     return { loss: dataLoss + regLoss, dataLoss, regLoss };
   };
 }
@@ -50,6 +51,6 @@ export function makeCandidatesLoss(kernels: Kernels, split: Split, mean: Float32
   return (Ws: FloatArray, K: number, out: Float64Array, correct?: Int32Array): void => {
     const size = Ws.length / K;
     kernels.lossMany(split, null, mean, Ws, K, loss, out, correct);
-    for (let k = 0; k < K; k++) out[k] += regPenalty(Ws.subarray(k * size, (k + 1) * size), reg);
+    for (let k = 0; k < K; k++) out[k] += regPenalty(Ws.subarray(k * size, (k + 1) * size), reg, mean.length + 1);
   };
 }

@@ -39,11 +39,14 @@ export const regSpec = (c: Config): RegSpec => ({
 
 export const lossSpec = (c: Config): LossSpec => ({ name: c.loss, delta: c.delta });
 
-/** The starting point of every gradient method: W ~ N(0,1)·initScale, C×(D+1) float32. */
-export const initialWeights = (c: Config, rng: Rng): Float32Array =>
-  rng.fillNormal(new Float32Array(C * DB), c.initScale) as Float32Array;
+/** The starting point of every gradient method: W ~ N(0,1)·initScale, C×(D+1) float32 (or C×(F+1)). */
+export const initialWeights = (c: Config, rng: Rng, stride = DB): Float32Array =>
+  rng.fillNormal(new Float32Array(C * stride), c.initScale) as Float32Array;
 
-/** Train a C×(D+1) float32 W on data.train as the config says. */
+/**
+ * Train a C×(D+1) float32 W on data.train as the config says. On stored features
+ * (src/features/) the rows are F bytes and data.mean has F values: W is C×(F+1).
+ */
 export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void): Float32Array {
   const rng = new Rng(config.seed);
   const loss = lossSpec(config);
@@ -70,8 +73,9 @@ export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e:
       : randomLocalSearch(problem, config.iters, config.initScale, config.stepSize, onTry);
   }
 
-  const W = initialWeights(config, rng);
-  const dW = new Float32Array(C * DB);
+  const stride = data.mean.length + 1;
+  const W = initialWeights(config, rng, stride);
+  const dW = new Float32Array(C * stride);
   const correct = new Int32Array(1);
   const rule = makeUpdateRule(config.opt, config);
   const objective = makeObjective(kernels, data.train, data.mean, loss, reg);

@@ -13,7 +13,7 @@ import type { LossSpec } from '../losses/types.js';
 import { makeCandidatesLoss } from '../objective.js';
 import type { RegSpec } from '../regularizers.js';
 import type { Rng } from '../rng.js';
-import { C, DB, type Split } from '../shapes.js';
+import { C, type Split } from '../shapes.js';
 
 export interface SearchProblem {
   kernels: Kernels;
@@ -34,10 +34,12 @@ export interface Try {
   accepted: boolean;
 }
 
-const SIZE = C * DB;
-
 /** Scores Ws[0..K) on the whole split: loss (data + penalty) and accuracy per candidate. */
+/** Values in one W: C×(D+1), or C×(F+1) on stored features (F = mean.length). */
+const sizeOf = (p: SearchProblem) => C * (p.mean.length + 1);
+
 function scorer(p: SearchProblem, maxK: number) {
+  const SIZE = sizeOf(p);
   const losses = new Float64Array(maxK);
   const correct = new Int32Array(maxK);
   const candidatesLoss = makeCandidatesLoss(p.kernels, p.split, p.mean, p.loss, p.reg);
@@ -49,6 +51,7 @@ function scorer(p: SearchProblem, maxK: number) {
 
 export function randomSearch(p: SearchProblem, tries: number, initScale: number, onTry: (t: Try) => void): Float32Array {
   const block = Math.max(1, Math.min(p.block ?? 16, tries));
+  const SIZE = sizeOf(p);
   const Ws = new Float32Array(block * SIZE);
   const best = new Float32Array(SIZE);
   const score = scorer(p, block);
@@ -82,6 +85,7 @@ export function randomLocalSearch(
   onTry: (t: Try) => void,
 ): Float32Array {
   const block = Math.max(1, Math.min(p.block ?? 4, tries));
+  const SIZE = sizeOf(p);
   const W = p.rng.fillNormal(new Float32Array(SIZE), initScale) as Float32Array;
   const steps = new Float32Array(block * SIZE); // drawn but not yet consumed steps, oldest first
   let pending = 0;
