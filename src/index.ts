@@ -32,6 +32,15 @@ export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult
 export { train, regSpec, type TrainEvent, type IterEvent, type EvalEvent } from './train.js';
 export { accuracy, type Accuracy } from './evaluate.js';
 export { saveModel, loadModel, type Model } from './model.js';
+export {
+  extract, featureDataset, createJsFeatureBackend, createWasmFeatureBackend, FEATURE_NAMES,
+  type FeatureSet, type FeatureName, type FeatureBackend, type PatchModel, type ExtractOptions, type Progress,
+} from './features/index.js';
+export { readFeatureFile, writeFeatureFile } from './features/file.js';
+export { hogFeature } from './features/hog.js';
+export { hueHistogram } from './features/color-hist.js';
+export { learnPatchModel, kmeans, samplePatches } from './features/kmeans.js';
+export { fitZca, applyZca } from './features/whiten.js';
 
 /** Load CIFAR-10 from a data directory (either form) into the backend's memory and split it. */
 export function loadDataset(opts: {

@@ -5,10 +5,12 @@
  * plain k-means (Lloyd) on the whitened patches. Extraction (the triangle activation
  * and quadrant pooling) is the backends' triangle().
  *
- * Two choices differ from their run_kmeans.m, both to keep Lloyd's guarantee that the
- * objective Σ‖x − c_a(x)‖² never increases: centroids start at K distinct random
- * patches (theirs: N(0, 0.1²)), and a centroid that loses all its patches stays where
- * it was (theirs: set to zero).
+ * Centroids start as theirs do, N(0, 0.1²) in whitened space: small, so the first
+ * assignment splits the patches by direction, and k-means ends with edge-like centroids
+ * (on our data this beat starting from K random patches by ~2 points at K = 400).
+ * One choice differs from their run_kmeans.m, to keep Lloyd's guarantee that the
+ * objective Σ‖x − c_a(x)‖² never increases: a centroid that loses all its patches stays
+ * where it was (theirs: set to zero, near where it started anyway).
  */
 import { Rng } from '../rng.js';
 import type { Split } from '../shapes.js';
@@ -53,14 +55,7 @@ export function kmeans(
   onIter?: (iter: number, objective: number) => void,
 ): { centroids: Float32Array; objectives: number[] } {
   if (K > N) throw new RangeError(`kmeans: ${K} centroids need at least as many patches, got ${N}`);
-  const centroids = new Float32Array(K * DIM);
-  const picks = new Int32Array(N);
-  for (let i = 0; i < N; i++) picks[i] = i;
-  for (let k = 0; k < K; k++) {
-    const j = k + rng.int(N - k);
-    [picks[k], picks[j]] = [picks[j], picks[k]];
-    centroids.set(X.subarray(picks[k] * DIM, (picks[k] + 1) * DIM), k * DIM);
-  }
+  const centroids = rng.fillNormal(new Float32Array(K * DIM), 0.1) as Float32Array; // their init
   const x2 = new Float64Array(N);
   for (let i = 0; i < N; i++) for (let d = 0; d < DIM; d++) x2[i] += X[i * DIM + d] ** 2;
   const best = new Int32Array(N);
