@@ -11,7 +11,7 @@ import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/c
 import { CTRL } from '../assembly/layout';
 import { mm } from './mm';
 import {
-  AR, CM, DIM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
+  AR, CM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
 } from './layout';
 import { assignRows, triangleImage, triangleScratch } from './triangle';
 import { backwardRows, forwardRows, rowsScratch, sumParts } from './rows';
@@ -114,5 +114,3 @@ export function setScratchStride(bytes: i32): void {
 @inline function scratchBytesOf(): i32 {
   return load<i32>(slot(STRIDE_SLOT));
 }
-
-export { DIM };

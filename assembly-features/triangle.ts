@@ -17,7 +17,7 @@ export function triangleScratch(Kp: i32): usize {
 }
 
 /**
- * Patch (py, px) of the image at px8 into x[0..DIM), normalized, minus M.
+ * Patch (py, px) of the image at img into x[0..DIM), normalized, minus M.
  * The layout is [channel][dy][dx], the same as the k-means training patches (patchAt).
  */
 export function normalizedPatch(img: usize, py: i32, px: i32, M: usize, x: usize): void {

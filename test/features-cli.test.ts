@@ -64,6 +64,12 @@ describe('--features kmeans', () => {
   });
 });
 
+test('sweep refuses features instead of silently sweeping pixels', () => {
+  const r = lintrain(['sweep', '--data', dataDir, ...SPLIT, '--features', 'kmeans', '--lr', '1e-5,2e-5']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/sweep runs on pixels only/);
+});
+
 test('--features hog-color trains; --save with features is refused', () => {
   const r = lintrain(['--data', dataDir, ...SPLIT, '--features', 'hog-color', '--backend', 'js', ...TRAIN]);
   expect(r.code).toBe(0);
