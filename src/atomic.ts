@@ -8,13 +8,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LintrainError } from './errors.js';
 
-/** Write `data` to `file` atomically; `what` names the file in errors ("the model"). */
-export function writeFileAtomic(file: string, data: string | Uint8Array, what = 'the file'): void {
+/**
+ * Write `data` to `file` atomically; `what` names the file in errors ("the model").
+ * A list of chunks is written one after the other (large files need no joined copy).
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[], what = 'the file'): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(tmp, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) fs.writeFileSync(tmp, data);
+    else writeChunks(tmp, data);
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -41,3 +45,14 @@ export function ioProblem(e: unknown, dir: string): string {
 
 /** True for an error of the file system (an errno code), as opposed to bad content. */
 export const isIoError = (e: unknown): boolean => /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException)?.code ?? ''));
+
+function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const c of chunks) {
+      for (let at = 0; at < c.length; ) at += fs.writeSync(fd, c, at, c.length - at);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}

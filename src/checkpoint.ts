@@ -58,7 +58,7 @@ const gradientFields = (s: TrainState) => ({
 const searchFields = (s: SearchState) => ({
   name: s.search,
   bestLoss: Number.isFinite(s.bestLoss) ? s.bestLoss : null, // JSON has no Infinity (no try yet)
-  pending: s.steps.length / (C * DB),
+  pending: s.steps.length / s.W.length, // each step is one W
   steps: toBase64(s.steps),
 });
 
@@ -86,21 +86,32 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   if (!b.rng || !['a', 'b', 'c', 'd'].every((k) => Number.isInteger(b.rng[k]))) throw bad('the RNG state');
   const m = b.metrics;
   if (!m || !Array.isArray(m.losses) || !Array.isArray(m.evals) || typeof m.trainSec !== 'number') throw bad('the metrics');
+  const size = C * rowWidth(b);
   const common = {
     iter: b.iter,
-    W: fromBase64(b.W, C * DB, 'W', file),
+    W: fromBase64(b.W, size, 'W', file),
     rng: { a: b.rng.a, b: b.rng.b, c: b.rng.c, d: b.rng.d, spare: typeof b.rng.spare === 'number' ? b.rng.spare : null },
   };
-  const state = kind === 'search' ? { ...common, ...searchState(b, file, bad) } : { ...common, ...gradientState(b, file, bad) };
+  const state = kind === 'search' ? { ...common, ...searchState(b, size, file, bad) } : { ...common, ...gradientState(b, size, file, bad) };
   return { config: b.config as Config, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state };
 }
 
-function gradientState(b: Body, file: string, bad: Bad): Omit<TrainState, 'iter' | 'W' | 'rng'> {
+/**
+ * Values per row of W: D+1 on pixels; on stored features F+1, read off the saved W
+ * (the resumed run checks it against the features it loads).
+ */
+function rowWidth(b: Body): number {
+  const pixels = (b.config.features ?? 'pixels') === 'pixels' && (b.config.featuresFile ?? null) === null;
+  const values = typeof b.W === 'string' ? Buffer.from(b.W, 'base64').length / 4 : 0;
+  return pixels || values === 0 || !Number.isInteger(values / C) ? DB : values / C;
+}
+
+function gradientState(b: Body, size: number, file: string, bad: Bad): Omit<TrainState, 'iter' | 'W' | 'rng'> {
   if (typeof b.lr !== 'number') throw bad('lr');
   const o = b.optimizer;
   if (!o || typeof o.name !== 'string' || !Number.isInteger(o.t) || typeof o.slots !== 'object') throw bad('the optimizer state');
   const slots: OptimizerState['slots'] = {};
-  for (const [k, v] of Object.entries(o.slots ?? {})) slots[k] = fromBase64(v, C * DB, `optimizer slot ${k}`, file);
+  for (const [k, v] of Object.entries(o.slots ?? {})) slots[k] = fromBase64(v, size, `optimizer slot ${k}`, file);
   return {
     lr: b.lr,
     optimizer: { name: o.name, t: o.t, slots },
@@ -109,14 +120,14 @@ function gradientState(b: Body, file: string, bad: Bad): Omit<TrainState, 'iter'
   };
 }
 
-function searchState(b: Body, file: string, bad: Bad): Omit<SearchState, 'iter' | 'W' | 'rng'> {
+function searchState(b: Body, size: number, file: string, bad: Bad): Omit<SearchState, 'iter' | 'W' | 'rng'> {
   const s = b.search;
   if (!s || s.name !== b.config.opt || !(s.bestLoss === null || typeof s.bestLoss === 'number')) throw bad('the search state');
   if (!Number.isInteger(s.pending) || s.pending < 0) throw bad('the count of pending steps');
   return {
     search: s.name,
     bestLoss: s.bestLoss ?? Infinity,
-    steps: fromBase64(s.steps, s.pending * C * DB, 'search.steps', file),
+    steps: fromBase64(s.steps, s.pending * size, 'search.steps', file),
   };
 }
 

@@ -50,6 +50,11 @@ export const DEFAULTS = {
   out: null as string | null, // run folder for everything a run makes, and a stopped run's checkpoint (null: runs/<date>-<loss>-<opt>/)
   plots: true, // draw the pictures (curves, templates, confusion matrix) into the run folder
   experiment: 'train' as 'train' | 'step-size', // train W, or the notes' step-size experiment (one gradient step at 1e-7…1e-1)
+  features: 'pixels' as 'pixels' | 'hog-color' | 'kmeans', // what W sees: raw pixels (the lecture), HOG + hue histogram, or k-means features
+  centroids: 1600, // kmeans: K centroids, 4K features
+  kmeansPatches: 100000, // kmeans: random training patches to learn from
+  kmeansIters: 10, // kmeans: Lloyd iterations
+  featuresFile: null as string | null, // train on features stored by `lintrain features extract`
 };
 export type Config = typeof DEFAULTS;
 export type ConfigKey = keyof Config;
@@ -114,6 +119,11 @@ export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
   out: { kind: 'string', nullable: true },
   plots: { kind: 'boolean' },
   experiment: { kind: 'choice', values: ['train', 'step-size'] },
+  features: { kind: 'choice', values: ['pixels', 'hog-color', 'kmeans'] },
+  centroids: { kind: 'number', min: 2, int: true },
+  kmeansPatches: count,
+  kmeansIters: count,
+  featuresFile: { kind: 'string', nullable: true },
 };
 
 /** The command-line spelling of a key: numTrain → --num-train. */
@@ -202,7 +212,23 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
     bad: (c) => c.minValAcc !== null && c.numVal === 0,
     message: (c) => `--min-val-acc ${c.minValAcc} needs a validation split, but --num-val is 0: use --num-val >= 1.`,
   },
+  // A model file and the step-size experiment are of pixel weights, C×(D+1).
+  ...(['features', 'featuresFile'] as const).flatMap((on) => [
+    {
+      keys: ['save', on] as ConfigKey[],
+      bad: (c: Config) => c.save !== null && featuresOn(c, on),
+      message: (c: Config) => `--save keeps pixel models only; it cannot be used with ${flagOf(on)} ${c[on]}.`,
+    },
+    {
+      keys: ['experiment', on] as ConfigKey[],
+      bad: (c: Config) => c.experiment !== 'train' && featuresOn(c, on),
+      message: (c: Config) => `--experiment ${c.experiment} runs on pixels only; it cannot be used with ${flagOf(on)} ${c[on]}.`,
+    },
+  ]),
 ];
+
+/** Whether `on` asks for features: --features other than pixels, or a --features-file. */
+const featuresOn = (c: Config, on: 'features' | 'featuresFile'): boolean => (on === 'features' ? c.features !== 'pixels' : c.featuresFile !== null);
 
 /** Refuse a config that breaks a rule between keys (COMBINATIONS). */
 export function checkCombinations(c: Config): void {

@@ -36,6 +36,15 @@ export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from
 export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';
 export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
 export { saveModel, loadModel, type Model } from './model.js';
+export {
+  extract, featureDataset, createJsFeatureBackend, createWasmFeatureBackend, FEATURE_NAMES,
+  type FeatureSet, type FeatureName, type FeatureBackend, type PatchModel, type ExtractOptions, type Progress,
+} from './features/index.js';
+export { readFeatureFile, writeFeatureFile } from './features/file.js';
+export { hogFeature } from './features/hog.js';
+export { hueHistogram } from './features/color-hist.js';
+export { learnPatchModel, kmeans, samplePatches } from './features/kmeans.js';
+export { fitZca, applyZca } from './features/whiten.js';
 
 /** Load CIFAR-10 from a data directory (either form) into the backend's memory and split it. */
 export function loadDataset(opts: {

@@ -22,9 +22,12 @@ export const regSpec = (c: Config): RegSpec => ({
 
 export const lossSpec = (c: Config): LossSpec => ({ name: c.loss, delta: c.delta });
 
-/** The starting point of every gradient method (and random local search): W ~ N(0,1)·initScale, C×(D+1) float32. */
-export const initialWeights = (c: Config, rng: Rng): Float32Array =>
-  rng.fillNormal(new Float32Array(C * DB), c.initScale) as Float32Array;
+/**
+ * The starting point of every gradient method (and random local search): W ~ N(0,1)·initScale,
+ * C×(D+1) float32, or C×(F+1) on stored features (stride F+1).
+ */
+export const initialWeights = (c: Config, rng: Rng, stride = DB): Float32Array =>
+  rng.fillNormal(new Float32Array(C * stride), c.initScale) as Float32Array;
 
 export interface ObjectiveValue {
   loss: number; // dataLoss + regLoss
@@ -33,7 +36,7 @@ export interface ObjectiveValue {
 }
 
 /**
- * W: C×(D+1); rows: the minibatch (indices into the split, repeats allowed) or null
+ * W: C×(D+1) (on stored features C×(F+1), F = mean.length); rows: the minibatch (indices into the split, repeats allowed) or null
  * for the whole split; dW (out, overwritten): ∂L/∂W, C×(D+1); correct (optional out,
  * length 1): how many picked rows W classifies right, from the same scores.
  */
@@ -48,9 +51,10 @@ export function makeObjective(
   loss: LossSpec,
   reg: RegSpec,
 ): Objective {
+  const stride = mean.length + 1;
   return (W, rows, dW, correct) => {
     const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct);
-    const regLoss = regularize(W, reg, dW);
+    const regLoss = regularize(W, reg, dW, stride);
     return { loss: dataLoss + regLoss, dataLoss, regLoss };
   };
 }
@@ -65,6 +69,6 @@ export function makeCandidatesLoss(kernels: Kernels, split: Split, mean: Float32
   return (Ws: FloatArray, K: number, out: Float64Array, correct?: Int32Array): void => {
     const size = Ws.length / K;
     kernels.lossMany(split, null, mean, Ws, K, loss, out, correct);
-    for (let k = 0; k < K; k++) out[k] += regPenalty(Ws.subarray(k * size, (k + 1) * size), reg);
+    for (let k = 0; k < K; k++) out[k] += regPenalty(Ws.subarray(k * size, (k + 1) * size), reg, mean.length + 1);
   };
 }

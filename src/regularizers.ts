@@ -4,11 +4,12 @@
  *   l1:      reg·Σ |W|         subgradient reg·sign(W), 0 at W = 0
  *   elastic: reg·(ρ·Σ|W| + (1−ρ)·Σ W²), ρ = l1Ratio
  *   none:    0
- * W: K×(D+1) row-major (usually K = C), bias last. The bias column is left out by
+ * W: K×(D+1) row-major (usually K = C), bias last; on stored features (src/features/)
+ * rows are F+1 long, given as `stride`. The bias column is left out by
  * default, as the lecture advises (it does not interact with the data multiplicatively);
  * includeBias puts it back.
  */
-import { DB, D } from './shapes.js';
+import { DB } from './shapes.js';
 import type { FloatArray } from './shapes.js';
 import { UsageError } from './errors.js';
 
@@ -38,27 +39,27 @@ function coefficients(spec: RegSpec): [l1: number, l2: number] {
   }
 }
 
-/** Columns 0..cols-1 of each row are regularized. */
-function columns(spec: RegSpec): number {
-  return spec.includeBias ? DB : D;
+/** Columns 0..cols-1 of each row (stride values, bias last) are regularized. */
+function columns(spec: RegSpec, stride: number): number {
+  return spec.includeBias ? stride : stride - 1;
 }
 
 // Hot loops below avoid the global Math: under jest's vm sandbox every global lookup
 // in a loop costs ~100× (seen: 10 ms instead of 0.1 ms per penalty).
 
 /** The penalty R(W), summed in float64. */
-export function regPenalty(W: FloatArray, spec: RegSpec): number {
+export function regPenalty(W: FloatArray, spec: RegSpec, stride = DB): number {
   const [a1, a2] = coefficients(spec);
   if (a1 === 0 && a2 === 0) return 0;
-  const cols = columns(spec);
-  return (a1 === 0 ? 0 : a1 * sumAbs(W, cols)) + (a2 === 0 ? 0 : a2 * sumSquares(W, cols));
+  const cols = columns(spec, stride);
+  return (a1 === 0 ? 0 : a1 * sumAbs(W, cols, stride)) + (a2 === 0 ? 0 : a2 * sumSquares(W, cols, stride));
 }
 
 // Four partial sums: one running sum waits on each add's latency; four keep the
 // adder busy (this runs every SGD step, beside a kernel call of under a millisecond).
-function sumSquares(W: FloatArray, cols: number): number {
+function sumSquares(W: FloatArray, cols: number, stride: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let o = 0; o < W.length; o += DB) {
+  for (let o = 0; o < W.length; o += stride) {
     const end = o + cols;
     let i = o;
     for (; i + 4 <= end; i += 4) {
@@ -72,9 +73,9 @@ function sumSquares(W: FloatArray, cols: number): number {
   return s0 + s1 + s2 + s3;
 }
 
-function sumAbs(W: FloatArray, cols: number): number {
+function sumAbs(W: FloatArray, cols: number, stride: number): number {
   let s = 0;
-  for (let o = 0; o < W.length; o += DB) {
+  for (let o = 0; o < W.length; o += stride) {
     for (let d = 0; d < cols; d++) {
       const w = W[o + d];
       s += w < 0 ? -w : w;
@@ -83,20 +84,20 @@ function sumAbs(W: FloatArray, cols: number): number {
   return s;
 }
 
-/** dW += ∂R/∂W (W, dW: K×(D+1)). */
-export function addRegGradient(W: FloatArray, spec: RegSpec, dW: FloatArray): void {
+/** dW += ∂R/∂W (W, dW: K×stride, stride = D+1 for pixels). */
+export function addRegGradient(W: FloatArray, spec: RegSpec, dW: FloatArray, stride = DB): void {
   const [a1, a2] = coefficients(spec);
   if (a1 === 0 && a2 === 0) return;
-  const cols = columns(spec);
+  const cols = columns(spec, stride);
   const twoA2 = 2 * a2;
   if (a1 === 0) {
     // L2 alone, the common case: no sign, so no unpredictable branch per weight
-    for (let o = 0; o < W.length; o += DB) {
+    for (let o = 0; o < W.length; o += stride) {
       for (let d = o; d < o + cols; d++) dW[d] += twoA2 * W[d];
     }
     return;
   }
-  for (let o = 0; o < W.length; o += DB) {
+  for (let o = 0; o < W.length; o += stride) {
     for (let d = 0; d < cols; d++) {
       const w = W[o + d];
       dW[o + d] += (w > 0 ? a1 : w < 0 ? -a1 : 0) + twoA2 * w; // a1·sign(w)
@@ -109,17 +110,17 @@ export function addRegGradient(W: FloatArray, spec: RegSpec, dW: FloatArray): vo
  * The same sums as regPenalty and addRegGradient (its reference twins in the tests),
  * reading W once instead of twice.
  */
-export function regularize(W: FloatArray, spec: RegSpec, dW: FloatArray): number {
+export function regularize(W: FloatArray, spec: RegSpec, dW: FloatArray, stride = DB): number {
   const [a1, a2] = coefficients(spec);
   if (a1 === 0 && a2 === 0) return 0;
   if (a1 !== 0) {
-    addRegGradient(W, spec, dW);
-    return regPenalty(W, spec);
+    addRegGradient(W, spec, dW, stride);
+    return regPenalty(W, spec, stride);
   }
-  const cols = columns(spec);
+  const cols = columns(spec, stride);
   const twoA2 = 2 * a2;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let o = 0; o < W.length; o += DB) {
+  for (let o = 0; o < W.length; o += stride) {
     const end = o + cols;
     let i = o;
     for (; i + 4 <= end; i += 4) {

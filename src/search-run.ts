@@ -11,10 +11,8 @@ import { initialWeights, lossSpec, regSpec } from './objective.js';
 import { RandomLocalSearch, RandomSearch, type SearchProblem, type SearchState, type Try } from './optimizers/search.js';
 import { Rng } from './rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './run-checks.js';
-import { C, DB, type Dataset } from './shapes.js';
+import { C, type Dataset } from './shapes.js';
 import type { IterEvent } from './train.js';
-
-const SIZE = C * DB;
 
 export class SearchRun {
   private readonly search: RandomSearch | RandomLocalSearch;
@@ -24,6 +22,8 @@ export class SearchRun {
     const opt = config.opt;
     if (opt !== 'random-search' && opt !== 'random-local') throw new RangeError(`${opt} is not a search: use Trainer`);
     this.hint = hintOf(config);
+    const stride = data.mean.length + 1; // D+1 on pixels, F+1 on stored features
+    const SIZE = C * stride;
     if (from) {
       if (from.search !== opt) throw new RangeError(`the saved state is of a ${from.search} run, not ${opt}`);
       checkWeights(checkedCopy(from.W, SIZE, 'W'), `in the saved state (try ${from.iter})`, this.hint);
@@ -32,7 +32,7 @@ export class SearchRun {
     } else {
       // The first draw, from a copy of the stream: an SVM margin of NaN counts as 0, so a W
       // of infinities can score a finite loss; the searches' W is therefore checked itself.
-      checkWeights(initialWeights(config, new Rng(config.seed)), 'at the start', this.hint);
+      checkWeights(initialWeights(config, new Rng(config.seed), stride), 'at the start', this.hint);
     }
     const problem: SearchProblem = {
       kernels, split: data.train, mean: data.mean, loss: lossSpec(config), reg: regSpec(config), rng: new Rng(config.seed),

@@ -70,7 +70,7 @@ export class Trainer {
   private readonly rule: UpdateRule;
   private readonly sampler: Sampler;
   private readonly objective: Objective;
-  private readonly dW = new Float32Array(C * DB);
+  private readonly dW: Float32Array;
   private readonly correct = new Int32Array(1);
   private readonly batch: number;
   private readonly decayEvery: number;
@@ -91,11 +91,13 @@ export class Trainer {
     // The assignment decays once per epoch: max(N / batch, 1) iterations.
     this.decayEvery = config.lrStep > 0 ? config.lrStep : Math.max(Math.floor(n / this.batch), 1);
     this.rng = from ? Rng.fromState(from.rng) : new Rng(config.seed);
-    this.W = from ? checkedCopy(from.W, C * DB, 'W') : initialWeights(config, this.rng);
+    const stride = data.mean.length + 1; // D+1 on pixels, F+1 on stored features
+    this.W = from ? checkedCopy(from.W, C * stride, 'W') : initialWeights(config, this.rng, stride);
+    this.dW = new Float32Array(C * stride);
     checkWeights(this.W, from ? `in the saved state (iteration ${from.iter})` : 'at the start', `Try a smaller --init-scale (${config.initScale} now).`);
     this.sampler = new Sampler(full ? 'full' : config.sample, n, this.batch, this.rng, from);
     this.rule = makeUpdateRule(config.opt, config);
-    if (from) this.rule.restore(from.optimizer);
+    if (from) this.rule.restore(from.optimizer, this.W.length);
     this.objective = makeObjective(kernels, data.train, data.mean, lossSpec(config), regSpec(config));
     this.iter = from?.iter ?? 0;
     this.lr = from?.lr ?? config.lr;
@@ -137,7 +139,10 @@ function runOf(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainE
   return new SearchRun(config, data, kernels, emit, from);
 }
 
-/** Train a C×(D+1) float32 W on data.train as the config says. */
+/**
+ * Train a C×(D+1) float32 W on data.train as the config says. On stored features
+ * (src/features/) the rows are F bytes and data.mean has F values: W is C×(F+1).
+ */
 export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void): Float32Array {
   const t = runOf(config, data, kernels, emit);
   while (!t.done) t.step();

@@ -9,10 +9,12 @@ import path from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoint, resumedConfig, saveCheckpoint } from '../src/checkpoint.js';
 import { type Config, resolveConfig } from '../src/config.js';
 import { LintrainError, UsageError } from '../src/errors.js';
+import { createJsFeatureBackend } from '../src/features/backend-js.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { createWasmKernels } from '../src/kernels/wasm.js';
 import { Rng } from '../src/rng.js';
+import type { Dataset } from '../src/shapes.js';
 import { type IterEvent, train, trainResumable, type TrainEvent, type TrainState } from '../src/train.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { learnableDataset } from './helpers/learnable.js';
@@ -170,5 +172,35 @@ describe('checkpoint files', () => {
     const longer = { ...config, iters: 9 };
     const resumed = await trainResumable(longer, data, kernels, () => {}, { from: cp.state });
     expect(same(resumed.W, train(longer, data, kernels, () => {}))).toBe(true);
+  });
+});
+
+describe('runs on stored feature rows (W is C×(F+1))', () => {
+  const F = 24;
+  const rng = new Rng(11);
+  const split = (n: number) => {
+    const labels = rng.fillInts(new Int32Array(n), 10);
+    const pixels = new Uint8Array(n * F);
+    for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) pixels[i * F + j] = 128 + (j % 10 === labels[i] ? 40 : 0) + rng.fillInts(new Int32Array(1), 16)[0];
+    return { pixels, labels: Uint8Array.from(labels), n };
+  };
+  const train = split(80);
+  const rows: Dataset = { train, val: split(10), test: split(10), dev: train, mean: new Float32Array(F).fill(130), classNames: data.classNames };
+  const kernels = createJsFeatureBackend();
+
+  test.each([
+    ['adam', { opt: 'adam', lr: 1e-3 }],
+    ['random-local', { opt: 'random-local', stepSize: 1e-2 }],
+  ] as Array<[string, Partial<Config>]>)('%s stops, checkpoints and resumes bit for bit', async (_label, flags) => {
+    const config = resolveConfig({ backend: 'js', features: 'hog-color', evalEvery: 0, iters: 12, batchSize: 16, numTrain: 80, seed: 3, ...flags });
+    const whole = await trainResumable(config, rows, kernels, () => {});
+    expect(whole.W.length).toBe(10 * (F + 1));
+    let steps = 0;
+    const a = await trainResumable(config, rows, kernels, () => {}, { shouldStop: () => steps++ >= 2 });
+    expect(a.stopped).toBe(true);
+    const dir = tmpDir();
+    saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 } });
+    const b = await trainResumable(config, rows, kernels, () => {}, { from: loadCheckpoint(dir).state });
+    expect(same(b.W, whole.W)).toBe(true);
   });
 });

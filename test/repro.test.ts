@@ -25,8 +25,16 @@ function lintrain(args: string[]) {
 }
 
 const files = fs.readdirSync(path.join(root, 'configs')).filter((f) => f.endsWith('.json'));
-const isTrain = (f: string) => resolveConfig(readConfigFile(path.join(root, 'configs', f))).experiment === 'train';
+const presetConfig = (f: string) => resolveConfig(readConfigFile(path.join(root, 'configs', f)));
+// repro runs the pixel presets; the feature presets (hog-color-svm, kmeans-*) need their own extraction
+const isTrain = (f: string) => presetConfig(f).experiment === 'train' && presetConfig(f).features === 'pixels';
 const trainPresets = files.filter(isTrain);
+
+test('a feature preset asked for by name is refused with a pointer to running it alone', () => {
+  const r = lintrain(['--quick', '--only', 'kmeans-svm']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/repro runs the pixel presets; run kmeans-svm.json with `lintrain --config configs\/kmeans-svm.json`/);
+});
 
 test('the presets: every config in configs/, the lecture order first', () => {
   expect(presetFiles().sort()).toEqual([...files].sort());

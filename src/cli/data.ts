@@ -13,6 +13,8 @@ import type { Phase, Reporter } from '../report/types.js';
 import { createKernels } from '../kernels/index.js';
 import { makeReporter } from './reporter.js';
 import type { Dataset } from '../shapes.js';
+import type { FeatureBackend } from '../features/types.js';
+import { createFeatureBackend, openFeatureDataset, usesFeatures } from './features.js';
 
 /** Ctrl-C aborts a transfer cleanly (exit 130): a download keeps its .partial to resume, an import removes its files. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -88,12 +90,20 @@ export interface RunContext {
   data: Dataset;
 }
 
-/** Open the reporter, the kernel backend and the data for `use`, and release them after. */
+/**
+ * Open the reporter, the kernel backend and the data for `use`, and release them after.
+ * On features (--features, --features-file) the kernels are the feature backend's and
+ * the data its stored feature rows (cli/features.ts).
+ */
 export async function withData<T>(config: Config, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
   const reporter = makeReporter(config.logFormat, config.quiet);
-  const kernels = await createKernels(config.backend, { threads: config.threads });
+  const features = usesFeatures(config);
+  const kernels = features ? await createFeatureBackend(config) : await createKernels(config.backend, { threads: config.threads });
   try {
-    return await use({ reporter, kernels, data: await openDataset(config, kernels, reporter) });
+    const data = features
+      ? await openFeatureDataset(config, kernels as FeatureBackend, reporter)
+      : await openDataset(config, kernels, reporter);
+    return await use({ reporter, kernels, data });
   } finally {
     reporter.close();
     kernels.dispose();

@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { LintrainError } from '../errors.js';
 import { downloadCommand } from './download.js';
 import { evalCommand } from './eval.js';
+import { featuresExtractCommand } from './features.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { addConfigOptions } from './options.js';
 import { reproCommand } from './repro.js';
@@ -104,6 +105,15 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .addOption(logFormat());
   visualize.action(() => run(visualizeCommand, visualize));
 
+  const features = program.command('features').description('compute features once and store them (see `features extract --help`)');
+  const extract = addConfigOptions(features.command('extract'), [
+    'features', 'centroids', 'kmeansPatches', 'kmeansIters', 'numTrain', 'numVal', 'numTest', 'seed', 'data', 'download',
+    'backend', 'threads', 'logFormat', 'quiet',
+  ])
+    .description('extract hog-color or kmeans features for train, val and test and write them to a feature file')
+    .requiredOption('--out <file>', 'the feature file to write');
+  extract.action(() => run(featuresExtractCommand, extract));
+
   return program;
 }
 
@@ -115,7 +125,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   const program = buildProgram(run);
   program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    for (const subsub of sub.commands) subsub.exitOverride();
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -44,6 +44,11 @@ const HELP: Record<ConfigKey, string> = {
   out: 'run folder: config, metrics, model, summary, pictures, and the checkpoint of a stopped run (default: runs/<date>-<loss>-<opt>/)',
   plots: 'draw the pictures into the run folder (--no-plots: none)',
   experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
+  features: 'what the classifier sees: pixels, hog-color (HOG + hue histogram) or kmeans (Coates et al. 2011)',
+  centroids: 'kmeans features: number of centroids K (4K features)',
+  kmeansPatches: 'kmeans features: random training patches k-means learns from',
+  kmeansIters: 'kmeans features: k-means iterations',
+  featuresFile: 'train on features stored by `lintrain features extract` (no extraction, no CIFAR-10 needed)',
 };
 
 function parseNumber(key: ConfigKey) {

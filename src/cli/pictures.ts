@@ -15,7 +15,7 @@ export interface TrainPictures {
   iters: readonly IterEvent[];
   evals: readonly EvalEvent[];
   finalVal: EvalEvent | null; // the end-of-run validation score, drawn at the last iteration
-  W: Float32Array; // C×(D+1)
+  W: Float32Array | null; // C×(D+1); null on stored features, whose weights are no image
   confusion: Int32Array; // C×C, test split
   classNames: readonly string[];
   nTest: number;
@@ -31,7 +31,7 @@ async function chartFiles(plots: Plots, folder: RunFolder, name: string, spec: P
 
 const what = (c: Config) => `${c.loss}, ${c.opt}, lr ${c.lr}, reg ${c.regType === 'none' ? 0 : c.reg}`;
 
-/** loss.{svg,png}, accuracy.{svg,png}, confusion.{svg,png}, templates.png; warns when PNG text cannot be drawn. */
+/** loss.{svg,png}, accuracy.{svg,png}, confusion.{svg,png}, templates.png (pixels only); warns when PNG text cannot be drawn. */
 export async function writeTrainPictures(folder: RunFolder, config: Config, p: TrainPictures, bar: Phase, warn: (m: string) => void): Promise<void> {
   const plots = await import('../report/plots/index.js');
   await chartFiles(plots, folder, 'loss', plots.lossCurveSpec(p.iters, `Training loss (${what(config)})`));
@@ -40,7 +40,7 @@ export async function writeTrainPictures(folder: RunFolder, config: Config, p: T
   bar.update(2);
   await chartFiles(plots, folder, 'confusion', plots.confusionSpec(p.confusion, p.classNames, `Confusion matrix, test split (${p.nTest} images)`));
   bar.update(3);
-  folder.write('templates.png', plots.templateGridPng(p.W, p.classNames));
+  if (p.W) folder.write('templates.png', plots.templateGridPng(p.W, p.classNames));
   bar.update(4);
   if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);
 }

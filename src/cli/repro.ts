@@ -17,6 +17,7 @@ import { ensureData } from './data.js';
 import { givenFlags } from './options.js';
 import { makeReporter } from './reporter.js';
 import { sanityChecks, sanityReport } from './sanity.js';
+import { usesFeatures } from './features.js';
 import { stepSizeSetting, stepSizeTable } from './step-size.js';
 import { plural } from './sweep.js';
 import { fmtNum, markdownTable, meanStd, secs } from './table.js';
@@ -75,12 +76,18 @@ export async function reproCommand(cmd: Command): Promise<number> {
   const unknown = wanted?.filter((f) => !all.includes(f)) ?? [];
   if (unknown.length > 0) throw new UsageError(`--only: no preset ${unknown.join(', ')} in configs/; presets: ${all.join(', ')}.`);
   const files = all.filter((f) => !wanted || wanted.includes(f));
-  const rows: Row[] = files.map((file) => {
+  const rows: Row[] = [];
+  for (const file of files) {
     const config = resolveConfig(readConfigFile(path.join(presetDir(), file)), common);
+    // Feature presets (configs/hog-color-svm.json, kmeans-svm.json) need their own extraction: run them alone.
+    if (usesFeatures(config)) {
+      if (wanted) throw new UsageError(`repro runs the pixel presets; run ${file} with \`lintrain --config configs/${file}\`.`);
+      continue;
+    }
     if (quick && config.experiment === 'train') config.iters = Math.min(config.iters, isSearch(config.opt) ? QUICK.searchIters : QUICK.sgdIters);
     const n = config.experiment !== 'train' ? 1 : (seedsFlag ?? (quick ? QUICK.seeds : isSearch(config.opt) ? 5 : 3));
-    return { file, config, seeds: Array.from({ length: n }, (_, s) => s) };
-  });
+    rows.push({ file, config, seeds: Array.from({ length: n }, (_, s) => s) });
+  }
   // Longest first (the searches), so the last runs to finish are short ones.
   const tasks: (Task & { row: Row; seed: number })[] = [];
   for (const row of [...rows].sort((a, b) => Number(isSearch(b.config.opt)) - Number(isSearch(a.config.opt)))) {

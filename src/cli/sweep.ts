@@ -11,6 +11,7 @@ import { LintrainError, UsageError } from '../errors.js';
 import { accuracy } from '../evaluate.js';
 import { type Model, saveModel } from '../model.js';
 import { defaultJobs, openRunner, runAll, type TaskResult } from '../parallel.js';
+import { usesFeatures } from './features.js';
 import {
   type Axis, bestByVal, byPoint, isSweepKey, type Params, parseAxis, type PointResult, rankByVal, type RunResult, runSpecs,
   SWEEP_KEYS, type SweepKey, sweepPoints,
@@ -66,6 +67,9 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   }
   const base = resolveConfig(file, fixed);
   if (base.experiment !== 'train') throw new UsageError(`sweep trains; --experiment must be train, got ${base.experiment}.`);
+  if (usesFeatures(base)) {
+    throw new UsageError('sweep runs on pixels only; tune on features with a few `lintrain --features-file FILE --lr … --reg …` runs.');
+  }
   const specs = runSpecs(sweepPoints(axes, samples ?? null, base.seed), base.seed, repeats);
   // Each run: the fixed flags, its point, its own seed; no mid-run validation (nobody reads it).
   const configs = specs.map((s) => resolveConfig(file, { ...fixed, ...s.params, seed: s.seed, evalEvery: 0, save: null, minValAcc: null }));

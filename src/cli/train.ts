@@ -15,7 +15,7 @@ import { saveModel } from '../model.js';
 import { RunFolder } from '../report/run-folder.js';
 import { RunRecorder } from '../report/run-recorder.js';
 import type { Summary } from '../report/types.js';
-import { C, type Dataset } from '../shapes.js';
+import { C, D, type Dataset } from '../shapes.js';
 import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
@@ -119,15 +119,20 @@ async function trainRun(
     folder.add(CHECKPOINT_FILE);
     interrupted = { signal: stopped, iter: result.state.iter, checkpoint: folder.dir };
   } else {
+    // A model file holds pixel weights (C×(D+1)) that `eval` and `visualize` read; on
+    // stored features W is C×(F+1) and means nothing without the extractor, so none is kept.
+    const onPixels = data.mean.length === D;
     const model = { W, mean: data.mean, classNames: data.classNames, config, metrics: scores };
-    saveModel(folder.path('model.json'), model);
-    folder.add('model.json');
+    if (onPixels) {
+      saveModel(folder.path('model.json'), model);
+      folder.add('model.json');
+    }
     if (config.save) saveModel(config.save, model);
     folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
     if (config.plots) {
       const pics = reporter.phase('plots   ', TRAIN_PICTURE_STEPS);
       const finalVal = data.val.n > 0 ? { event: 'eval' as const, iter: config.iters, valAcc: valAcc.acc } : null;
-      const pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W, confusion, classNames: data.classNames, nTest: data.test.n };
+      const pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
       await writeTrainPictures(folder, config, pictures, pics, (m) => reporter.warn(m)).finally(() => pics.stop());
     }
   }

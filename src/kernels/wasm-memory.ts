@@ -36,12 +36,13 @@ function mustExist(file: string): string {
 
 /**
  * The compiled kernels under the package root (npm run build:wasm): build/lintrain.wasm
- * (SIMD) and build/lintrain-fma.wasm (SIMD + relaxed SIMD's fused multiply-add).
+ * (SIMD), build/lintrain-fma.wasm (SIMD + relaxed SIMD's fused multiply-add) and
+ * build/features.wasm (the feature extractors, src/features/backend-wasm.ts).
  * The worker script is the compiled dist/kernels/wasm-worker.js: beside this file when
  * running from dist/, and from the package's dist/ when this file runs as TypeScript
  * source (jest), since a worker thread cannot load .ts. Hence tests need `npm run build`.
  */
-export function backendFiles(): { wasm: string; wasmFma: string; worker: string } {
+export function backendFiles(): { wasm: string; wasmFma: string; features: string; worker: string } {
   const root = packageRoot();
   const here = fileURLToPath(import.meta.url);
   const worker = here.endsWith('.js')
@@ -50,6 +51,7 @@ export function backendFiles(): { wasm: string; wasmFma: string; worker: string 
   return {
     wasm: mustExist(path.join(root, 'build', 'lintrain.wasm')),
     wasmFma: mustExist(path.join(root, 'build', 'lintrain-fma.wasm')),
+    features: mustExist(path.join(root, 'build', 'features.wasm')),
     worker: mustExist(worker),
   };
 }

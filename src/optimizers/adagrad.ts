@@ -24,8 +24,8 @@ function leakyCache(name: string, keep: number, add: number, eps: number): Updat
   return {
     name,
     state: () => ({ name, t, slots: cache ? { cache: cache.slice() } : ({} as Record<string, Float32Array>) }),
-    restore(s) {
-      cache = slotOf(s, name, 'cache');
+    restore(s, size) {
+      cache = slotOf(s, name, 'cache', size);
       t = s.t;
     },
     step(W, dW, lr) {

@@ -18,9 +18,9 @@ export function adam(beta1: number, beta2: number, eps: number): UpdateRule {
   return {
     name: 'adam',
     state: () => ({ name: 'adam', t, slots: m && v ? { m: m.slice(), v: v.slice() } : ({} as Record<string, Float32Array>) }),
-    restore(s) {
-      m = slotOf(s, 'adam', 'm');
-      v = slotOf(s, 'adam', 'v');
+    restore(s, size) {
+      m = slotOf(s, 'adam', 'm', size);
+      v = slotOf(s, 'adam', 'v', size);
       t = s.t;
     },
     step(W, dW, lr) {

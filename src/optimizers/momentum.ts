@@ -14,8 +14,8 @@ export function momentum(mu: number, nesterov = false): UpdateRule {
   return {
     name,
     state: () => ({ name, t, slots: v ? { v: v.slice() } : ({} as Record<string, Float32Array>) }),
-    restore(s) {
-      v = slotOf(s, name, 'v');
+    restore(s, size) {
+      v = slotOf(s, name, 'v', size);
       t = s.t;
     },
     step(W, dW, lr) {

@@ -17,7 +17,7 @@ import type { LossSpec } from '../losses/types.js';
 import { makeCandidatesLoss } from '../objective.js';
 import type { RegSpec } from '../regularizers.js';
 import { Rng, type RngState } from '../rng.js';
-import { C, DB, type Split } from '../shapes.js';
+import { C, type Split } from '../shapes.js';
 
 export interface SearchProblem {
   kernels: Kernels;
@@ -44,13 +44,11 @@ export type SearchName = 'random-search' | 'random-local';
 export interface SearchState {
   search: SearchName;
   iter: number; // tries done
-  W: Float32Array; // C×(D+1): random search's best W (zeros before any try); local search's current W
+  W: Float32Array; // C×(D+1) (C×(F+1) on stored features): random search's best W (zeros before any try); local search's current W
   bestLoss: number; // the lowest loss so far (random search: Infinity before any try)
   rng: RngState;
   steps: Float32Array; // local search: the drawn steps not yet tried, pending×C×(D+1), oldest first; else empty
 }
-
-const SIZE = C * DB;
 
 /** What both searches share: the generator, the scorer of K candidates, the count of tries. */
 abstract class Search {
@@ -58,6 +56,7 @@ abstract class Search {
   protected t: number;
   protected bestLoss: number;
   protected readonly rng: Rng;
+  protected readonly size: number; // values in one W: C×(D+1), or C×(F+1) on stored features (F = mean.length)
   protected readonly block: number;
   protected readonly Ws: Float32Array; // block×C×(D+1) candidates
   private readonly losses: Float64Array;
@@ -74,6 +73,7 @@ abstract class Search {
   ) {
     if (from && from.search !== name) throw new RangeError(`the saved search state is ${from.search}'s, not ${name}'s`);
     // A resumed local search may hold more pending steps than a smaller block would.
+    const SIZE = (this.size = C * (p.mean.length + 1));
     this.block = Math.max(1, Math.min(p.block ?? defaultBlock, tries), (from?.steps.length ?? 0) / SIZE);
     this.rng = from ? Rng.fromState(from.rng) : p.rng;
     this.t = from?.iter ?? 0;
@@ -94,7 +94,7 @@ abstract class Search {
 
   /** Scores Ws[0..K) on the whole split: loss (data + penalty) and correct count per candidate. */
   protected score(Ws: Float32Array, K: number): { losses: Float64Array; correct: Int32Array } {
-    this.candidatesLoss(Ws.subarray(0, K * SIZE), K, this.losses, this.correct);
+    this.candidatesLoss(Ws.subarray(0, K * this.size), K, this.losses, this.correct);
     return { losses: this.losses, correct: this.correct };
   }
 
@@ -116,14 +116,15 @@ abstract class Search {
 }
 
 export class RandomSearch extends Search {
-  readonly W = new Float32Array(SIZE); // the best try so far
+  readonly W: Float32Array; // the best try so far
 
   constructor(p: SearchProblem, tries: number, private readonly initScale: number, onTry: (t: Try) => void, from?: SearchState) {
     super('random-search', p, tries, onTry, 16, from);
-    if (from) this.W.set(from.W);
+    this.W = from ? from.W.slice() : new Float32Array(this.size);
   }
 
   step(): void {
+    const SIZE = this.size;
     const t0 = this.t;
     const K = Math.min(this.block, this.tries - t0);
     const Ws = this.Ws;
@@ -155,6 +156,7 @@ export class RandomLocalSearch extends Search {
     p: SearchProblem, tries: number, initScale: number, private readonly stepSize: number, onTry: (t: Try) => void, from?: SearchState,
   ) {
     super('random-local', p, tries, onTry, 4, from);
+    const SIZE = this.size;
     this.steps = new Float32Array(this.block * SIZE);
     if (from) {
       this.W = from.W.slice();
@@ -168,7 +170,7 @@ export class RandomLocalSearch extends Search {
   }
 
   step(): void {
-    const { W, Ws, steps, t } = this;
+    const { W, Ws, steps, t, size: SIZE } = this;
     const K = Math.min(this.block, this.tries - t);
     if (this.nPending < K) this.rng.fillNormal(steps.subarray(this.nPending * SIZE, K * SIZE), this.stepSize);
     for (let k = 0; k < K; k++) {
@@ -194,7 +196,7 @@ export class RandomLocalSearch extends Search {
   }
 
   protected override pending(): Float32Array {
-    return this.steps.slice(0, this.nPending * SIZE);
+    return this.steps.slice(0, this.nPending * this.size);
   }
 }
 

@@ -10,8 +10,8 @@ export function sgd(): UpdateRule {
       for (let i = 0; i < W.length; i++) W[i] -= lr * dW[i];
     },
     state: () => ({ name: 'sgd', t, slots: {} }),
-    restore(s) {
-      slotOf(s, 'sgd', '');
+    restore(s, size) {
+      slotOf(s, 'sgd', '', size);
       t = s.t;
     },
   };

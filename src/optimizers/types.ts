@@ -1,5 +1,3 @@
-import { C, DB } from '../shapes.js';
-
 /**
  * An update rule: one `step` that moves W against its gradient, with its state
  * (velocity, caches, moments) allocated on first use and kept in named slots.
@@ -8,10 +6,10 @@ import { C, DB } from '../shapes.js';
 export interface UpdateRule {
   readonly name: string;
   step(W: Float32Array, dW: Float32Array, lr: number): void;
-  /** The rule's state: its named slots (C×(D+1) each, absent before the first step) and step count. */
+  /** The rule's state: its named slots (the size of W each, absent before the first step) and step count. */
   state(): OptimizerState;
-  /** Continue from a saved state (a checkpoint); the slots are copied. */
-  restore(s: OptimizerState): void;
+  /** Continue from a saved state (a checkpoint) for a W of `size` values; the slots are copied. */
+  restore(s: OptimizerState, size: number): void;
 }
 
 export interface OptimizerState {
@@ -21,7 +19,7 @@ export interface OptimizerState {
 }
 
 /** Restore helper: the named slot of a saved state, checked against the rule and the size of W. */
-export function slotOf(s: OptimizerState, rule: string, slot: string, size = C * DB): Float32Array | null {
+export function slotOf(s: OptimizerState, rule: string, slot: string, size: number): Float32Array | null {
   if (s.name !== rule) throw new RangeError(`the saved optimizer state is ${s.name}'s, not ${rule}'s`);
   const v = s.slots[slot];
   if (v === undefined) return null;

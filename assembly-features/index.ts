@@ -1,0 +1,116 @@
+// lintrain's feature kernels (src/features/backend-wasm.ts calls them): Coates et al.'s
+// patch features, k-means assignment, and training on stored feature rows, all on one
+// float32 product (mm.ts), on both cores.
+//
+// The threading is the pixel kernels' own: the JS side runs these exports through the
+// same worker pool (src/kernels/wasm-pool.ts: ctrlPtr, startJob, work) and the same
+// claim protocol (assembly/control.ts). A job is cut into units by its size alone
+// (images, blocks of patch rows, superblocks of training rows); each unit writes its
+// own outputs, so results are identical for any number of threads.
+import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/control';
+import { CTRL } from '../assembly/layout';
+import { mm } from './mm';
+import {
+  AR, CM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
+} from './layout';
+import { assignRows, triangleImage, triangleScratch } from './triangle';
+import { backwardRows, forwardRows, rowsScratch, sumParts } from './rows';
+
+export { sumParts };
+
+/** Address of the control block (assembly/control.ts). */
+export function ctrlPtr(): usize {
+  return CTRL;
+}
+
+/** Bytes of scratch one thread needs for centroids padded to Kp and rows padded to FS. */
+export function scratchBytes(Kp: i32, FS: i32): i32 {
+  const assign = (<usize>(AR * Kp) << 2);
+  return <i32>max(max(triangleScratch(Kp), assign), rowsScratch(FS));
+}
+
+/** Units of a training-rows job over n picked rows: about 1024 rows each, 2 to 64 of them. */
+export function rowUnits(n: i32): i32 {
+  return max(1, min(64, min(max(2, (n + 1023) >> 10), (n + 15) >> 4)));
+}
+@inline function unitStart(u: i32, n: i32, U: i32): i32 {
+  return <i32>((<i64>u * n) / U);
+}
+
+function setJob(kind: i32, units: i32): void {
+  store<i32>(slot(J_KIND), kind);
+  store<i32>(slot(J_UNITS), units);
+}
+@inline function setP(i: i32, v: usize): void {
+  store<u32>(slot(J_P + i), <u32>v);
+}
+
+/** O (m × n) = A·B as in mm.ts, by blocks of `block` rows of A (a multiple of 4); ≤ 255 units. */
+export function setMM(A: usize, lda: i32, m: i32, B: usize, ldb: i32, n: i32, k: i32, O: usize, ldo: i32, block: i32): void {
+  setJob(KIND_MM, (m + block - 1) / block);
+  setP(0, A); setP(1, lda); setP(2, m); setP(3, B); setP(4, ldb); setP(5, n); setP(6, k); setP(7, O); setP(8, ldo); setP(9, block);
+}
+
+/** k-means assignment of N patch rows, by blocks of `block` rows (a multiple of AR). */
+export function setAssign(X: usize, N: i32, Ct: usize, hc: usize, K: i32, Kp: i32, best: usize, val: usize, scratch: usize, block: i32): void {
+  setJob(KIND_ASSIGN, (N + block - 1) / block);
+  setP(0, X); setP(1, N); setP(2, Ct); setP(3, hc); setP(4, K); setP(5, Kp); setP(6, best); setP(7, val); setP(8, scratch); setP(9, block);
+}
+
+/** Triangle features of n ≤ 255 images at pix (n × 3072 bytes) into out (n × 4K f32), one unit per image. */
+export function setTriangle(pix: usize, n: i32, P: usize, M: usize, Ct: usize, cc: usize, K: i32, Kp: i32, out: usize, scratch: usize): void {
+  setJob(KIND_TRIANGLE, n);
+  setP(0, pix); setP(1, P); setP(2, M); setP(3, Ct); setP(4, cc); setP(5, K); setP(6, Kp); setP(7, out); setP(8, scratch);
+}
+
+/** Training scores (forward) or gradient parts (backward, G: rowUnits(n) × CM × FS f32). */
+export function setRows(
+  backward: bool, q: usize, F: i32, FS: i32, rows: usize, n: i32, mean: usize, Wt: usize, ds: usize, out: usize, scratch: usize,
+): void {
+  setJob(backward ? KIND_BACKWARD : KIND_FORWARD, rowUnits(n));
+  setP(0, q); setP(1, F); setP(2, FS); setP(3, rows); setP(4, n); setP(5, mean); setP(6, Wt); setP(7, ds); setP(8, out); setP(9, scratch);
+}
+
+/** Open the described job for claiming under tag (wasm-pool.ts calls this). */
+export function startJob(tag: i32): void {
+  openJob(tag, load<i32>(slot(J_UNITS)), 0);
+}
+
+/** Thread tid's part of job tag: claim units until none is left. */
+export function work(tid: i32, tag: i32): void {
+  setBusy(tid, tag);
+  const kind = load<i32>(slot(J_KIND)), U = load<i32>(slot(J_UNITS));
+  for (let u = claimSuperblock(tag); u >= 0; u = claimSuperblock(tag)) {
+    if (kind == KIND_MM) {
+      const m = <i32>p(2), block = <i32>p(9), lo = u * block, rows = min(block, m - lo);
+      const lda = <i32>p(1), ldo = <i32>p(8);
+      mm(p(0) + (<usize>(lo * lda) << 2), lda, rows, p(3), <i32>p(4), <i32>p(5), <i32>p(6), p(7) + (<usize>(lo * ldo) << 2), ldo, false);
+    } else if (kind == KIND_ASSIGN) {
+      const N = <i32>p(1), block = <i32>p(9), lo = u * block;
+      const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
+      assignRows(p(0), lo, min(N, lo + block), p(2), p(3), <i32>p(4), <i32>p(5), p(6), p(7), scr);
+    } else if (kind == KIND_TRIANGLE) {
+      const K = <i32>p(5);
+      const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
+      triangleImage(p(0) + <usize>u * 3072, p(1), p(2), p(3), p(4), K, <i32>p(6), p(7) + (<usize>(u * 4 * K) << 2), scr);
+    } else {
+      const n = <i32>p(4), lo = unitStart(u, n, U), hi = unitStart(u + 1, n, U);
+      const F = <i32>p(1), FS = <i32>p(2);
+      const scr = p(9) + <usize>tid * <usize>scratchBytesOf();
+      if (kind == KIND_FORWARD) forwardRows(p(0), F, FS, p(3), lo, hi, p(5), p(6), p(8), scr);
+      else backwardRows(p(0), F, FS, p(3), lo, hi, p(5), p(7), p(8) + <usize>u * (<usize>(CM * FS) << 2), scr);
+    }
+    superblockDone();
+  }
+  setBusy(tid, 0);
+}
+
+// The per-thread scratch stride, set by the JS side when sizes change. In memory, not a
+// global: every thread runs its own instance, with its own globals.
+const STRIDE_SLOT = J_P + 15;
+export function setScratchStride(bytes: i32): void {
+  store<i32>(slot(STRIDE_SLOT), bytes);
+}
+@inline function scratchBytesOf(): i32 {
+  return load<i32>(slot(STRIDE_SLOT));
+}

@@ -1,0 +1,64 @@
+// The one float32 matrix product of the feature kernels (src/features/backend-*.ts):
+//   O[i, j] (+)= Σ_{d<k} A[i·lda + d] · B[d·ldb + j]     i < m (m % 4 = 0), j < n (n % 8 = 0)
+// Patch whitening (A = patches, B = ZCA matrix), patch·centroid products (B = centroids
+// transposed, d × K), training scores (A = feature rows, B = Wᵀ) and the gradient
+// (A = ∂L/∂scoresᵀ, B = feature rows) are all this product with different strides.
+//
+// Tiles of 4 rows × 8 columns: per step d, four scalars of A are splatted and two
+// vectors of B loaded, feeding 8 multiply-adds into 8 accumulators — 14 live vectors,
+// inside the 15 xmm registers V8 gives wasm on x86-64 (see assembly/forward.ts). The
+// lanes run along j, so each output is one plain sum over d in order: no horizontal
+// adds, and a row's results do not depend on its neighbours or the thread.
+// Columns go outside rows: the 8 columns of B (k × 32 bytes) stay in L1 while every
+// row tile of A passes over them.
+
+/** See the header. acc: add to O instead of overwriting it. Strides in floats. */
+export function mm(A: usize, lda: i32, m: i32, B: usize, ldb: i32, n: i32, k: i32, O: usize, ldo: i32, acc: bool): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lo = <usize>ldo << 2;
+  const kb = <usize>k << 2;
+  for (let j = 0; j < n; j += 8) {
+    const bj = B + (<usize>j << 2);
+    for (let i = 0; i < m; i += 4) {
+      const a0 = A + <usize>i * la, a1 = a0 + la, a2 = a1 + la, a3 = a2 + la;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let b = bj;
+      for (let d: usize = 0; d < kb; d += 4) {
+        const x0 = v128.load32_splat(a0 + d);
+        const x1 = v128.load32_splat(a1 + d);
+        const x2 = v128.load32_splat(a2 + d);
+        const x3 = v128.load32_splat(a3 + d);
+        const w0 = v128.load(b);
+        const w1 = v128.load(b, 16);
+        c00 = f32x4.add(c00, f32x4.mul(x0, w0));
+        c01 = f32x4.add(c01, f32x4.mul(x0, w1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, w0));
+        c11 = f32x4.add(c11, f32x4.mul(x1, w1));
+        c20 = f32x4.add(c20, f32x4.mul(x2, w0));
+        c21 = f32x4.add(c21, f32x4.mul(x2, w1));
+        c30 = f32x4.add(c30, f32x4.mul(x3, w0));
+        c31 = f32x4.add(c31, f32x4.mul(x3, w1));
+        b += lb;
+      }
+      const o0 = O + <usize>i * lo + (<usize>j << 2), o1 = o0 + lo, o2 = o1 + lo, o3 = o2 + lo;
+      if (acc) {
+        c00 = f32x4.add(v128.load(o0), c00);
+        c01 = f32x4.add(v128.load(o0, 16), c01);
+        c10 = f32x4.add(v128.load(o1), c10);
+        c11 = f32x4.add(v128.load(o1, 16), c11);
+        c20 = f32x4.add(v128.load(o2), c20);
+        c21 = f32x4.add(v128.load(o2, 16), c21);
+        c30 = f32x4.add(v128.load(o3), c30);
+        c31 = f32x4.add(v128.load(o3, 16), c31);
+      }
+      v128.store(o0, c00);
+      v128.store(o0, c01, 16);
+      v128.store(o1, c10);
+      v128.store(o1, c11, 16);
+      v128.store(o2, c20);
+      v128.store(o2, c21, 16);
+      v128.store(o3, c30);
+      v128.store(o3, c31, 16);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The WebAssembly feature backend: assembly-features/ compiled to build/features.wasm,
+ * float32 SIMD, every job cut into units (images, blocks of patch rows, superblocks of
+ * training rows) that the threads claim. It reuses the pixel kernels' machinery as it
+ * is: the worker pool and its worker script (src/kernels/wasm-pool.ts, wasm-worker.ts)
+ * and the arena over one shared memory (wasm-memory.ts).
+ *
+ * Inputs are copied into the shared memory per call, except data that already lives
+ * there: pixels and feature rows allocated with allocPixels are read in place.
+ * The patch model (whitening, centroids) is laid out once per model.
+ */
+import fs from 'node:fs';
+import { UsageError } from '../errors.js';
+import { Arena, backendFiles, MAX_PAGES, Region } from '../kernels/wasm-memory.js';
+import { MAX_THREADS, Pool } from '../kernels/wasm-pool.js';
+import { C, type FloatArray, type Split } from '../shapes.js';
+import { makeRowKernels } from './rows.js';
+import { DIM, type FeatureBackend, type PatchModel } from './types.js';
+
+interface FeatureExports {
+  scratchBytes(Kp: number, FS: number): number;
+  setScratchStride(bytes: number): void;
+  rowUnits(n: number): number;
+  setMM(A: number, lda: number, m: number, B: number, ldb: number, n: number, k: number, O: number, ldo: number, block: number): void;
+  setAssign(X: number, N: number, Ct: number, hc: number, K: number, Kp: number, best: number, val: number, scr: number, block: number): void;
+  setTriangle(pix: number, n: number, P: number, M: number, Ct: number, cc: number, K: number, Kp: number, out: number, scr: number): void;
+  setRows(backward: boolean, q: number, F: number, FS: number, rows: number, n: number, mean: number, Wt: number, ds: number, out: number, scr: number): void;
+  sumParts(G: number, S: number, stride: number, len: number, out: number): void;
+}
+
+const DIMP = 112; // DIM padded to 8 (assembly-features/layout.ts)
+const AR = 32; // assignment block rows
+const CP = 16; // classes padded
+const CM = 12; // class rows of the gradient parts
+const IMG = 3072;
+const up = (x: number, m: number) => Math.ceil(x / m) * m;
+
+export async function createWasmFeatureBackend(opts: { threads: number }): Promise<FeatureBackend> {
+  const threads = opts.threads;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
+  }
+  const { features, worker } = backendFiles();
+  const module = await WebAssembly.compile(fs.readFileSync(features));
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const arena = new Arena(memory);
+  const pool = await Pool.start(module, arena, threads, worker);
+  const k = pool.exports as unknown as FeatureExports;
+
+  const regions = () => new Region(arena);
+  const [scr, bufA, bufB, bufO, bufI, stage, model, meanBuf, wtBuf, rowsBuf, outBuf] = Array.from({ length: 11 }, regions);
+
+  /** Per-thread scratch for these sizes; tells the module its stride. */
+  function scratch(Kp: number, FS: number): number {
+    const bytes = up(k.scratchBytes(Kp, FS), 64);
+    k.setScratchStride(bytes);
+    return scr.ensure(threads * bytes);
+  }
+
+  /** The bytes of a split's picked rows: in place when they live in the memory, else staged. */
+  function rowsIn(split: Split, rows: Int32Array | null, n: number, F: number): { q: number; rowsPtr: number } {
+    if (arena.owns(split.pixels)) {
+      if (rows === null) return { q: split.pixels.byteOffset, rowsPtr: 0 };
+      const ptr = rowsBuf.ensure(n * 4);
+      arena.i32(ptr, n).set(rows);
+      return { q: split.pixels.byteOffset, rowsPtr: ptr };
+    }
+    const ptr = stage.ensure(n * F + 16);
+    const dst = arena.u8(ptr, n * F);
+    if (rows === null) dst.set(split.pixels.subarray(0, n * F));
+    else for (let i = 0; i < n; i++) dst.set(split.pixels.subarray(rows[i] * F, (rows[i] + 1) * F), i * F);
+    return { q: ptr, rowsPtr: 0 };
+  }
+
+  function meanIn(mean: Float32Array, FS: number): number {
+    const ptr = meanBuf.ensure(FS * 4);
+    const m = arena.f32(ptr, FS);
+    m.fill(0);
+    m.set(mean);
+    return ptr;
+  }
+
+  const rowKernels = makeRowKernels('wasm', `SIMD on feature rows, ${threads} thread${threads > 1 ? 's' : ''}`, {
+    forward(split, rows, n, mean, W: FloatArray, scores) {
+      const F = mean.length, FS = up(F, 8);
+      const { q, rowsPtr } = rowsIn(split, rows, n, F);
+      const mp = meanIn(mean, FS);
+      const wt = wtBuf.ensure(FS * CP * 4);
+      const Wt = arena.f32(wt, FS * CP);
+      Wt.fill(0);
+      for (let c = 0; c < C; c++) for (let j = 0, o = c * (F + 1); j < F; j++) Wt[j * CP + c] = W[o + j];
+      const out = outBuf.ensure(n * CP * 4);
+      const s = scratch(0, FS);
+      k.setRows(false, q, F, FS, rowsPtr, n, mp, wt, 0, out, s);
+      pool.run();
+      const o = arena.f32(out, n * CP);
+      for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = o[i * CP + c];
+    },
+    backward(split, rows, n, mean, ds, dW) {
+      const F = mean.length, FS = up(F, 8);
+      const { q, rowsPtr } = rowsIn(split, rows, n, F);
+      const mp = meanIn(mean, FS);
+      const dsp = wtBuf.ensure(n * CP * 4);
+      const d32 = arena.f32(dsp, n * CP);
+      d32.fill(0);
+      for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) d32[i * CP + c] = ds[i * C + c];
+      const S = k.rowUnits(n);
+      const G = outBuf.ensure(S * CM * FS * 4 + C * FS * 4);
+      const sum = G + S * CM * FS * 4;
+      const s = scratch(0, FS);
+      k.setRows(true, q, F, FS, rowsPtr, n, mp, 0, dsp, G, s);
+      pool.run();
+      k.sumParts(G, S, CM * FS, C * FS, sum);
+      const g = arena.f32(sum, C * FS);
+      for (let c = 0; c < C; c++) for (let j = 0; j < F; j++) dW[c * (F + 1) + j] = g[c * FS + j];
+    },
+  });
+
+  /** Centroids transposed (DIM × Kp, zero past K) at ptr; returns Kp. */
+  function centroidsIn(centroids: Float32Array, K: number, ptr: number): void {
+    const Kp = up(K, 8);
+    const Ct = arena.f32(ptr, DIM * Kp);
+    Ct.fill(0);
+    for (let c = 0; c < K; c++) for (let d = 0; d < DIM; d++) Ct[d * Kp + c] = centroids[c * DIM + d];
+  }
+
+  let laidOut: PatchModel | null = null;
+  let modelPtrs = { P: 0, M: 0, Ct: 0, cc: 0, Kp: 0 };
+  function modelIn(m: PatchModel) {
+    if (laidOut === m) return modelPtrs;
+    const Kp = up(m.K, 8);
+    const P = model.ensure((DIM * DIMP + DIM + DIM * Kp + Kp) * 4 + 256);
+    const M = P + up(DIM * DIMP * 4, 64), Ct = M + up(DIM * 4, 64), cc = Ct + up(DIM * Kp * 4, 64);
+    const Pv = arena.f32(P, DIM * DIMP);
+    Pv.fill(0);
+    for (let d = 0; d < DIM; d++) Pv.set(m.P.subarray(d * DIM, (d + 1) * DIM), d * DIMP);
+    arena.f32(M, DIM).set(m.M);
+    centroidsIn(m.centroids, m.K, Ct);
+    const ccv = arena.f32(cc, Kp);
+    ccv.fill(0);
+    for (let c = 0; c < m.K; c++) {
+      let s = 0;
+      for (let d = 0; d < DIM; d++) s += m.centroids[c * DIM + d] ** 2;
+      ccv[c] = s;
+    }
+    laidOut = m;
+    return (modelPtrs = { P, M, Ct, cc, Kp });
+  }
+
+  return {
+    ...rowKernels,
+    matmul(A, m, kk, B, n, O) {
+      const mp = up(m, 4), np = up(n, 8);
+      const a = bufA.ensure(mp * kk * 4), b = bufB.ensure(kk * np * 4), o = bufO.ensure(mp * np * 4);
+      const av = arena.f32(a, mp * kk);
+      av.fill(0, m * kk);
+      av.set(A.subarray(0, m * kk));
+      const bv = arena.f32(b, kk * np);
+      bv.fill(0);
+      for (let d = 0; d < kk; d++) bv.set(B.subarray(d * n, (d + 1) * n), d * np);
+      k.setMM(a, kk, mp, b, np, np, kk, o, np, up(Math.max(64, Math.ceil(mp / 255)), 4));
+      pool.run();
+      const ov = arena.f32(o, mp * np);
+      for (let i = 0; i < m; i++) O.set(ov.subarray(i * np, i * np + n), i * n);
+    },
+    assign(X, N, centroids, K, best, val) {
+      const Kp = up(K, 8);
+      const x = bufA.ensure((N + AR) * DIM * 4);
+      const xv = arena.f32(x, (N + AR) * DIM);
+      xv.set(X.subarray(0, N * DIM));
+      xv.fill(0, N * DIM);
+      const Ct = bufB.ensure((DIM * Kp + Kp) * 4);
+      centroidsIn(centroids, K, Ct);
+      const hc = Ct + DIM * Kp * 4;
+      const hv = arena.f32(hc, Kp);
+      for (let c = 0; c < K; c++) {
+        let s = 0;
+        for (let d = 0; d < DIM; d++) s += centroids[c * DIM + d] ** 2;
+        hv[c] = 0.5 * s;
+      }
+      const bp = bufI.ensure(N * 8);
+      const s = scratch(Kp, 0);
+      for (let lo = 0; lo < N; lo += 255 * 4096) {
+        const n = Math.min(N - lo, 255 * 4096);
+        const block = up(Math.max(256, Math.ceil(n / 255)), AR);
+        k.setAssign(x + lo * DIM * 4, n, Ct, hc, K, Kp, bp + lo * 4, bp + N * 4 + lo * 4, s, block);
+        pool.run();
+      }
+      best.set(arena.i32(bp, N));
+      val.set(arena.f32(bp + N * 4, N));
+    },
+    triangle(pixels, n, m, out) {
+      const { P, M, Ct, cc, Kp } = modelIn(m);
+      const s = scratch(Kp, 0);
+      const F = 4 * m.K;
+      const inPlace = arena.owns(pixels);
+      for (let lo = 0; lo < n; lo += 255) {
+        const c = Math.min(255, n - lo);
+        let pix: number;
+        if (inPlace) pix = pixels.byteOffset + lo * IMG;
+        else {
+          pix = stage.ensure(c * IMG);
+          arena.u8(pix, c * IMG).set(pixels.subarray(lo * IMG, (lo + c) * IMG));
+        }
+        const o = bufO.ensure(c * F * 4);
+        k.setTriangle(pix, c, P, M, Ct, cc, m.K, Kp, o, s);
+        pool.run();
+        out.set(arena.f32(o, c * F), lo * F);
+      }
+    },
+    allocPixels(bytes) {
+      if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`allocPixels: bytes must be a whole number >= 0, got ${bytes}`);
+      return arena.u8(arena.alloc(bytes), bytes);
+    },
+    dispose() {
+      pool.dispose();
+    },
+  };
+}

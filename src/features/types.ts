@@ -1,0 +1,51 @@
+/**
+ * What the feature extractors and the feature backends share.
+ *
+ * Stored features are bytes: each standardized feature x = (f − μ)/σ becomes
+ * q = clamp(round(16·x) + 128, 0, 255) (standardize.ts), so 60,000 images × 6,400
+ * features (1,600 centroids) take 384 MB instead of 1.5 GB in float32. A split of
+ * features is a Split whose `pixels` hold these n×F bytes, and the "mean" the kernels
+ * subtract is the training rows' mean byte per feature (F values): the pixel path's
+ * compact bytes with the centring folded in, at any width F. W is then C×(F+1).
+ */
+import type { Kernels } from '../kernels/types.js';
+
+export const FEATURE_NAMES = ['pixels', 'hog-color', 'kmeans'] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export const PATCH = 6; // Coates et al.'s receptive field, 6×6×3
+export const POS = 32 - PATCH + 1; // 27 positions per row and column at stride 1
+export const HALF = 14; // quadrant split of the positions, MATLAB's round(27/2) as in their code
+export const DIM = 3 * PATCH * PATCH; // 108 values per patch, [channel][dy][dx]
+
+/**
+ * What k-means feature learning produces (kmeans.ts), applied to every patch:
+ * y = (x − M)·P with x the normalized patch, then distances to the centroids.
+ */
+export interface PatchModel {
+  M: Float32Array; // DIM: mean of the normalized training patches
+  P: Float32Array; // DIM×DIM, symmetric: the ZCA whitening matrix
+  centroids: Float32Array; // K×DIM, in whitened space
+  K: number;
+}
+
+/**
+ * The heavy arithmetic of feature learning and extraction, and training on stored
+ * feature rows (the Kernels interface at width F = mean.length), with two backends:
+ * backend-js.ts (plain TypeScript, float64 sums, the reference) and backend-wasm.ts
+ * (SIMD, both cores). The same tests run on both.
+ */
+export interface FeatureBackend extends Kernels {
+  /** O = A·B: A m×k, B k×n, O m×n, all row-major float32. */
+  matmul(A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array): void;
+  /**
+   * k-means assignment: for each of the N rows of X (N×DIM), best[i] = argmax_k
+   * (x_i·c_k − ½‖c_k‖²) = the nearest centroid (first on ties), val[i] = that maximum.
+   */
+  assign(X: Float32Array, N: number, centroids: Float32Array, K: number, best: Int32Array, val: Float32Array): void;
+  /** Triangle features of n images (pixels n×3072 bytes) into out: n × 4K, [quadrant][k]. */
+  triangle(pixels: Uint8Array, n: number, model: PatchModel, out: Float32Array): void;
+}
+
+/** Progress of a long stage: done of total units. */
+export type Progress = (stage: string, done: number, total: number) => void;

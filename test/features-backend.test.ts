@@ -1,0 +1,129 @@
+/**
+ * The feature backends on the same cases: the wasm SIMD backend (1 and 2 threads, data
+ * in its shared memory and outside it) against the js reference — the product,
+ * k-means assignment, triangle features, and loss, gradient, lossMany and predict on
+ * stored feature rows; and bit-identical results for any thread count.
+ * Needs `npm run build` (build/features.wasm, dist/kernels/wasm-worker.js).
+ */
+import { createJsFeatureBackend } from '../src/features/backend-js.js';
+import { createWasmFeatureBackend } from '../src/features/backend-wasm.js';
+import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
+import { LOSS_NAMES } from '../src/losses/types.js';
+import { Rng } from '../src/rng.js';
+import { C, type Split } from '../src/shapes.js';
+
+const rng = new Rng(11);
+const normal = (n: number, scale = 1) => rng.fillNormal(new Float32Array(n), scale) as Float32Array;
+const bytes = (n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
+
+/** max |a − b| / max |a|. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0, s = 0;
+  for (let i = 0; i < a.length; i++) {
+    e = Math.max(e, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(a[i]));
+  }
+  return e / s;
+}
+
+const js = createJsFeatureBackend();
+let one: FeatureBackend, two: FeatureBackend;
+beforeAll(async () => {
+  one = await createWasmFeatureBackend({ threads: 1 });
+  two = await createWasmFeatureBackend({ threads: 2 });
+});
+afterAll(() => {
+  one.dispose();
+  two.dispose();
+});
+
+test('matmul: odd shapes agree with the reference', () => {
+  const [m, k, n] = [37, 45, 19];
+  const A = normal(m * k), B = normal(k * n);
+  const want = new Float32Array(m * n), got = new Float32Array(m * n), got2 = new Float32Array(m * n);
+  js.matmul(A, m, k, B, n, want);
+  one.matmul(A, m, k, B, n, got);
+  two.matmul(A, m, k, B, n, got2);
+  expect(relErr(want, got)).toBeLessThan(1e-5);
+  expect(Array.from(got2)).toEqual(Array.from(got));
+});
+
+test('k-means assignment: the same nearest centroids', () => {
+  const N = 333, K = 21;
+  const X = normal(N * DIM), cents = normal(K * DIM);
+  const b = [new Int32Array(N), new Int32Array(N), new Int32Array(N)];
+  const v = [new Float32Array(N), new Float32Array(N), new Float32Array(N)];
+  [js, one, two].forEach((be, i) => be.assign(X, N, cents, K, b[i], v[i]));
+  expect(Array.from(b[1])).toEqual(Array.from(b[0]));
+  expect(relErr(v[0], v[1])).toBeLessThan(1e-5);
+  expect(Array.from(b[2])).toEqual(Array.from(b[1]));
+  expect(Array.from(v[2])).toEqual(Array.from(v[1]));
+});
+
+describe('triangle features', () => {
+  const K = 13; // no multiple of 4 or 8: the padded and scalar tails run
+  const Q = normal(DIM * DIM, 0.1);
+  const P = new Float32Array(DIM * DIM); // symmetric, as ZCA's
+  for (let a = 0; a < DIM; a++) for (let b = 0; b < DIM; b++) P[a * DIM + b] = Q[a * DIM + b] + Q[b * DIM + a] + (a === b ? 1 : 0);
+  const model: PatchModel = { M: normal(DIM, 0.1), P, centroids: normal(K * DIM, 2), K };
+  const n = 3;
+  const pixels = bytes(n * 3072);
+
+  test('agree with the reference, in place or staged, on any thread count', () => {
+    const want = new Float32Array(n * 4 * K);
+    js.triangle(pixels, n, model, want);
+    const got = new Float32Array(n * 4 * K);
+    one.triangle(pixels, n, model, got);
+    expect(relErr(want, got)).toBeLessThan(1e-4);
+    const inside = two.allocPixels(n * 3072);
+    inside.set(pixels);
+    const got2 = new Float32Array(n * 4 * K);
+    two.triangle(inside, n, model, got2);
+    expect(Array.from(got2)).toEqual(Array.from(got));
+  });
+});
+
+describe.each([154, 40, 9])('training on stored rows of %i features', (F) => {
+  const N = 203;
+  const pixels = bytes(N * F);
+  const labels = Uint8Array.from({ length: N }, () => rng.int(C));
+  const split: Split = { pixels, labels, n: N };
+  const mean = new Float32Array(F);
+  for (let i = 0; i < N; i++) for (let j = 0; j < F; j++) mean[j] += pixels[i * F + j] / N;
+  const W = normal(C * (F + 1), 2e-3);
+  const picks: [string, Int32Array | null][] = [['all rows', null], ['a minibatch with repeats', Int32Array.from({ length: 50 }, (_, i) => (i < 5 ? 3 : rng.int(N)))]];
+
+  test.each(LOSS_NAMES.flatMap((l) => picks.map(([p, rows]) => [l, p, rows] as const)))('%s loss, %s', (name, _p, rows) => {
+    const loss = { name, delta: 1 };
+    const dW = [0, 1, 2].map(() => new Float32Array(W.length));
+    const right = [0, 1, 2].map(() => new Int32Array(1));
+    const inside = two.allocPixels(N * F);
+    inside.set(pixels);
+    const splits = [split, split, { ...split, pixels: inside }];
+    const L = [js, one, two].map((be, i) => be.lossAndGrad(splits[i], rows, mean, W, loss, dW[i], right[i]));
+    expect(L[1]).toBeCloseTo(L[0], 5);
+    expect(relErr(dW[0], dW[1])).toBeLessThan(1e-5);
+    expect(right[1][0]).toBe(right[0][0]);
+    expect(L[2]).toBe(L[1]);
+    expect(Array.from(dW[2])).toEqual(Array.from(dW[1]));
+  });
+
+  test('lossMany and predict agree', () => {
+    const K = 3;
+    const Ws = normal(K * C * (F + 1), 2e-3);
+    const out = [new Float64Array(K), new Float64Array(K)];
+    const right = [new Int32Array(K), new Int32Array(K)];
+    js.lossMany(split, null, mean, Ws, K, { name: 'svm', delta: 1 }, out[0], right[0]);
+    two.lossMany(split, null, mean, Ws, K, { name: 'svm', delta: 1 }, out[1], right[1]);
+    for (let k = 0; k < K; k++) expect(out[1][k]).toBeCloseTo(out[0][k], 5);
+    expect(Array.from(right[1])).toEqual(Array.from(right[0]));
+    const p = [new Uint8Array(N), new Uint8Array(N)];
+    js.predict(split, null, mean, W, p[0]);
+    two.predict(split, null, mean, W, p[1]);
+    expect(Array.from(p[1])).toEqual(Array.from(p[0]));
+  });
+
+  test('a W of the wrong width is refused', () => {
+    expect(() => two.predict(split, null, mean, new Float32Array(C * F), new Uint8Array(N))).toThrow(/W has \d+ values, expected 1×10×/);
+  });
+});
