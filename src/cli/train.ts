@@ -20,7 +20,7 @@ import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
 import { givenFlags } from './options.js';
-import { TRAIN_PICTURE_STEPS, writeTrainPictures } from './pictures.js';
+import { TRAIN_PICTURE_STEPS, type TrainPictures, writeTrainPictures } from './pictures.js';
 
 /** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
 export function configOf(cmd: Command): Config {
@@ -44,42 +44,53 @@ export async function trainCommand(cmd: Command): Promise<number> {
   const saved = resume ? loadCheckpoint(resume) : null;
   const signals = catchStopSignals();
   try {
-    return await withData(config, async ({ reporter: people, kernels, data }) => {
+    const { summary } = await withData(config, async ({ reporter: people, kernels, data }) => {
       const folder = runFolderOf(config, resume);
       // Resumed in its own folder: the metric lines so far go on, and so do the pictures' curves.
       const previous = saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
         ? fs.readFileSync(folder.path('metrics.jsonl'), 'utf8')
         : '';
-      const reporter = new RunRecorder(folder, people, config, previous);
-      let summary: Summary;
+      const recorder = new RunRecorder(folder, people, config, previous);
       try {
-        summary = await trainRun(config, data, kernels, reporter, saved, signals);
+        return { recorder, ...(await trainRun(config, data, kernels, recorder, saved, signals)) };
       } catch (e) {
-        reporter.fail(e);
+        recorder.fail(e);
         throw e;
       }
-      if (summary.interrupted) return SIGNAL_EXIT[summary.interrupted.signal];
-      if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
-        throw new LintrainError(
-          `Validation accuracy ${summary.valAcc.toFixed(4)} is below --min-val-acc ${config.minValAcc}.`,
-          3,
-        );
+    }, async ({ recorder, summary, pictures }) => {
+      // The data and the kernels are gone by now (withData): the plotting library's memory comes on top of little.
+      try {
+        if (pictures) await drawPictures(recorder, config, pictures);
+      } catch (e) {
+        recorder.fail(e);
+        throw e;
       }
-      return 0;
+      recorder.done({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) });
     });
+    if (summary.interrupted) return SIGNAL_EXIT[summary.interrupted.signal];
+    if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
+      throw new LintrainError(`Validation accuracy ${summary.valAcc.toFixed(4)} is below --min-val-acc ${config.minValAcc}.`, 3);
+    }
+    return 0;
   } finally {
     signals.dispose();
   }
 }
 
+async function drawPictures(recorder: RunRecorder, config: Config, pictures: TrainPictures): Promise<void> {
+  const bar = recorder.phase('plots   ', TRAIN_PICTURE_STEPS);
+  await writeTrainPictures(recorder.folder, config, pictures, bar, (m) => recorder.warn(m)).finally(() => bar.stop());
+}
+
 /**
  * Train (from the checkpoint, if any), score the three splits, and fill the run folder:
- * a finished run gets its model and pictures, a stopped one its checkpoint.
+ * a finished run gets its model, a stopped one its checkpoint. Returns the summary, not
+ * yet reported, and what the pictures of a finished run need (drawn by the caller).
  */
 async function trainRun(
   config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder,
   saved: Checkpoint | null, signals: StopSignals,
-): Promise<Summary> {
+): Promise<{ summary: Summary; pictures: TrainPictures | null }> {
   const folder = reporter.folder;
   const t0 = performance.now();
   reporter.start({ config, sizes: { train: data.train.n, val: data.val.n, test: data.test.n } });
@@ -113,6 +124,7 @@ async function trainRun(
 
   const stopped = result.stopped ? signals.received()! : null;
   let interrupted: Summary['interrupted'];
+  let pictures: TrainPictures | null = null;
   if (stopped) {
     // No model: only a finished run's W is one; the checkpoint holds this one.
     saveCheckpoint(folder.dir, { config, state: result.state, metrics, stoppedBy: stopped });
@@ -130,10 +142,8 @@ async function trainRun(
     if (config.save) saveModel(config.save, model);
     folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
     if (config.plots) {
-      const pics = reporter.phase('plots   ', TRAIN_PICTURE_STEPS);
       const finalVal = data.val.n > 0 ? { event: 'eval' as const, iter: config.iters, valAcc: valAcc.acc } : null;
-      const pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
-      await writeTrainPictures(folder, config, pictures, pics, (m) => reporter.warn(m)).finally(() => pics.stop());
+      pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
     }
   }
   const summary: Summary = {
@@ -150,6 +160,5 @@ async function trainRun(
     config,
     ...(interrupted ? { interrupted } : {}),
   };
-  reporter.done(summary);
-  return summary;
+  return { summary, pictures };
 }
