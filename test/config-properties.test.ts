@@ -293,7 +293,7 @@ describe('command-line flags (property-based, in process)', () => {
           return;
         }
         expect(r.error).toBeInstanceOf(LintrainError);
-        const flags = Object.fromEntries(pairs.filter((p) => p.length === 2).map(([f, v]) => {
+        const flags: Record<string, string | number | boolean> = Object.fromEntries(pairs.filter((p) => p.length === 2).map(([f, v]) => {
           const key = VALUE_KEYS.find((k) => flagOf(k) === f)!;
           return [key, CONSTRAINTS[key].kind === 'number' ? Number(v) : v];
         }));
