@@ -45,11 +45,14 @@ describe('--features kmeans', () => {
     expect(d.testAcc).toBeGreaterThan(0.5); // chance is 0.1
   });
 
-  test('its run folder has the metrics and charts, but no model file or templates (W is not of pixels)', () => {
+  test('its run folder has the metrics and charts, but no model file or templates (W is not of pixels); show names the features', () => {
     const files = fs.readdirSync(path.resolve(tmp, done(direct.stdout).runDir)); // relative to the cwd
     expect(files).toEqual(expect.arrayContaining(['summary.json', 'metrics.jsonl', 'loss.svg', 'confusion.svg']));
     expect(files).not.toContain('model.json');
     expect(files).not.toContain('templates.png');
+    const show = lintrain(['show', done(direct.stdout).runDir]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('on kmeans features (12 centroids)');
   });
 
   test('features extract + --features-file trains to the same result', () => {

@@ -62,6 +62,14 @@ export async function runsCommand(cmd: Command): Promise<number> {
   return 0;
 }
 
+/** What W saw, when not the lecture's raw pixels (older run folders have no such keys). */
+function inputOf(k: Partial<Config>): string {
+  if (k.featuresFile) return `, on the features of ${k.featuresFile}`;
+  if (k.features === 'kmeans') return `, on kmeans features (${k.centroids} centroids)`;
+  if (k.features === 'hog-color') return ', on hog-color features';
+  return '';
+}
+
 export async function showCommand(dir: string, cmd: Command): Promise<number> {
   const { logFormat } = cmd.opts() as { logFormat: 'pretty' | 'json' };
   const s = readSummary(dir);
@@ -78,7 +86,8 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   const ended = s.endedAt ? ` → ${when(s.endedAt)}` : '';
   const lines = [
     `${c.bold(dir)}  ${r.status}, ${s.kind}, started ${when(s.startedAt)}${ended}`,
-    `  ${k.loss} loss, ${k.opt}, lr ${fmtNum(k.lr)}, ${k.regType} reg ${fmtNum(k.reg)}, ${k.iters} iterations, batch ${k.batchSize}, seed ${k.seed}`,
+    `  ${k.loss} loss, ${k.opt}, lr ${fmtNum(k.lr)}, ${k.regType} reg ${fmtNum(k.reg)}, ${k.iters} iterations, batch ${k.batchSize}, seed ${k.seed}` +
+      inputOf(k),
   ];
   if (s.error) lines.push(`  ${c.red(`error: ${s.error}`)}`);
   if (s.kind === 'sweep') {
