@@ -25,6 +25,14 @@ describe('update rules match their formulas on a hand-worked case', () => {
 
   test('sgd: W − lr·g', () => close(twoSteps('sgd', g1, g2, lr), [1 - 0.1 * 0.75, -2 - 0.1 * 1]));
 
+  test('sgd: every element of a longer W, in the unrolled part and the tail alike, is exactly fround(w − lr·g)', () => {
+    const W = Float32Array.from({ length: 11 }, (_, i) => i - 5.5);
+    const g = Float32Array.from({ length: 11 }, (_, i) => (i * 7) % 5 - 2.25);
+    const expected = Array.from(W, (w, i) => Math.fround(w - 0.3 * g[i]));
+    makeUpdateRule('sgd', P).step(W, g, 0.3);
+    expect(Array.from(W)).toEqual(expected);
+  });
+
   test('momentum: v = μv − lr·g; W += v', () => {
     // v1 = −lr·g1; v2 = μ·v1 − lr·g2; W = W0 + v1 + v2
     const expected = [0, 1].map((i) => [1, -2][i] - lr * g1[i] + (0.9 * -lr * g1[i] - lr * g2[i]));
