@@ -56,12 +56,7 @@ export async function loadApi() {
     split: pre.DEFAULT_SPLIT ?? { numTrain: 49000, numVal: 1000, numTest: 10000, numDev: 500 },
     makeObjective: objective.makeObjective,
     Rng: rng.Rng,
-    /** The trainer's random search, run to the end (one block of tries per step). */
-    randomSearch: (problem, tries, initScale, onTry) => {
-      const run = new search.RandomSearch(problem, tries, initScale, onTry);
-      while (!run.done) run.step();
-      return run.W;
-    },
+    randomSearch: search.randomSearch,
   };
 }
 
