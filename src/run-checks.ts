@@ -6,7 +6,7 @@
 import type { Config } from './config.js';
 import { LintrainError } from './errors.js';
 import { isSearch } from './optimizers/index.js';
-import { DB } from './shapes.js';
+import { C } from './shapes.js';
 
 /** The setting to lower when a run of this config diverges. */
 export const hintOf = (c: Config): string =>
@@ -19,7 +19,7 @@ export const diverged = (iter: number, value: number, hint: string) =>
 
 /**
  * Stop with a LintrainError naming `when` and `hint` if W holds a NaN or an infinity.
- * One pass of float64 sums: finite float32 entries (≤ 3.4e38, 30,730 of them) cannot
+ * W is C rows. One pass of float64 sums: finite float32 entries (≤ 3.4e38, 30,730 of them) cannot
  * overflow it, and any NaN or infinity carries through; the culprit is looked up only then.
  */
 export function checkWeights(W: Float32Array, when: string, hint: string): void {
@@ -36,7 +36,8 @@ export function checkWeights(W: Float32Array, when: string, hint: string): void 
   const sum = s0 + s1 + s2 + s3;
   if (sum - sum === 0) return;
   const i = W.findIndex((v) => !Number.isFinite(v));
-  throw new LintrainError(`Training diverged: W[${Math.floor(i / DB)}, ${i % DB}] is ${W[i]} ${when}. ${hint}`);
+  const cols = W.length / C; // D+1, or F+1 on stored features
+  throw new LintrainError(`Training diverged: W[${Math.floor(i / cols)}, ${i % cols}] is ${W[i]} ${when}. ${hint}`);
 }
 
 /** A copy of an array of a saved state, refused unless it holds `length` values. */

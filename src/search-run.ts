@@ -25,7 +25,6 @@ export class SearchRun {
     const stride = data.mean.length + 1; // D+1 on pixels, F+1 on stored features
     const SIZE = C * stride;
     if (from) {
-      if (from.search !== opt) throw new RangeError(`the saved state is of a ${from.search} run, not ${opt}`);
       checkWeights(checkedCopy(from.W, SIZE, 'W'), `in the saved state (try ${from.iter})`, this.hint);
       const n = from.steps.length;
       if (n % SIZE !== 0) throw new LintrainError(`the saved pending steps hold ${n} values, not a whole number of ${SIZE}-value steps`);

@@ -117,5 +117,8 @@ describe('NaN or Infinity stops training with the iteration and a hint', () => {
     both[1] = Infinity;
     both[2] = -Infinity; // their sum is NaN, not 0
     expect(() => checkWeights(both, 'now', 'hint')).toThrow('W[0, 1] is Infinity');
+    const features = new Float32Array(C * 25); // C×(F+1) on 24 stored features
+    features[25 + 5] = NaN;
+    expect(() => checkWeights(features, 'now', 'hint')).toThrow('W[1, 5] is NaN');
   });
 });

@@ -71,7 +71,7 @@ abstract class Search {
     defaultBlock: number,
     from: SearchState | undefined,
   ) {
-    if (from && from.search !== name) throw new RangeError(`the saved search state is ${from.search}'s, not ${name}'s`);
+    if (from && from.search !== name) throw new RangeError(`the saved state is of a ${from.search} run, not ${name}`);
     // A resumed local search may hold more pending steps than a smaller block would.
     const SIZE = (this.size = C * (p.mean.length + 1));
     this.block = Math.max(1, Math.min(p.block ?? defaultBlock, tries), (from?.steps.length ?? 0) / SIZE);
