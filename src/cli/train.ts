@@ -24,12 +24,18 @@ import { TRAIN_PICTURE_STEPS, type TrainPictures, writeTrainPictures } from './p
 
 /** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
 export function configOf(cmd: Command): Config {
+  return settingsOf(cmd).config;
+}
+
+/** The config, and the checkpoint it came from when resuming (read once). */
+function settingsOf(cmd: Command): { config: Config; saved: Checkpoint | null } {
   const { config: file, resume } = cmd.opts() as { config?: string; resume?: string };
   if (resume) {
     if (file) throw new UsageError('--resume takes the settings from the checkpoint; --config cannot be used with it.');
-    return resumedConfig(loadCheckpoint(resume).config, givenFlags(cmd), resume);
+    const saved = loadCheckpoint(resume);
+    return { config: resumedConfig(saved.config, givenFlags(cmd), resume), saved };
   }
-  return resolveConfig(file ? readConfigFile(file) : {}, givenFlags(cmd));
+  return { config: resolveConfig(file ? readConfigFile(file) : {}, givenFlags(cmd)), saved: null };
 }
 
 /** A resumed run goes on in its own folder, unless --out names another one. */
@@ -39,9 +45,8 @@ function runFolderOf(config: Config, resume: string | undefined): RunFolder {
 }
 
 export async function trainCommand(cmd: Command): Promise<number> {
-  const config = configOf(cmd);
+  const { config, saved } = settingsOf(cmd);
   const resume = cmd.opts().resume as string | undefined;
-  const saved = resume ? loadCheckpoint(resume) : null;
   const signals = catchStopSignals();
   try {
     const { summary } = await withData(config, async ({ reporter: people, kernels, data }) => {
@@ -65,7 +70,7 @@ export async function trainCommand(cmd: Command): Promise<number> {
         recorder.fail(e);
         throw e;
       }
-      recorder.done({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) });
+      recorder.done({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }); // after the pictures too
     });
     if (summary.interrupted) return SIGNAL_EXIT[summary.interrupted.signal];
     if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
@@ -85,12 +90,13 @@ async function drawPictures(recorder: RunRecorder, config: Config, pictures: Tra
 /**
  * Train (from the checkpoint, if any), score the three splits, and fill the run folder:
  * a finished run gets its model, a stopped one its checkpoint. Returns the summary, not
- * yet reported, and what the pictures of a finished run need (drawn by the caller).
+ * yet reported (the caller adds the peak memory), and what the pictures of a finished
+ * run need (drawn by the caller).
  */
 async function trainRun(
   config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder,
   saved: Checkpoint | null, signals: StopSignals,
-): Promise<{ summary: Summary; pictures: TrainPictures | null }> {
+): Promise<{ summary: Omit<Summary, 'peakRssMB'>; pictures: TrainPictures | null }> {
   const folder = reporter.folder;
   const t0 = performance.now();
   reporter.start({ config, sizes: { train: data.train.n, val: data.val.n, test: data.test.n } });
@@ -146,7 +152,7 @@ async function trainRun(
       pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
     }
   }
-  const summary: Summary = {
+  const summary: Omit<Summary, 'peakRssMB'> = {
     ...scores,
     perClass,
     classNames: data.classNames,
@@ -154,7 +160,6 @@ async function trainRun(
     finalLoss,
     iters: result.state.iter,
     timeSec: (performance.now() - t0) / 1000,
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     saved: stopped ? null : config.save,
     runDir: folder.dir,
     config,
