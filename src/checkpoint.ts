@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import { CONSTRAINTS, type Config, type ConfigKey, flagOf, resolveConfig } from './config.js';
+import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, resolveConfig, usesFeatures } from './config.js';
 import { LintrainError, UsageError } from './errors.js';
 import { fromBase64, toBase64 } from './model.js';
 import { isSearch, type OptimizerState } from './optimizers/index.js';
@@ -101,7 +101,7 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
  * (the resumed run checks it against the features it loads).
  */
 function rowWidth(b: Body): number {
-  const pixels = (b.config.features ?? 'pixels') === 'pixels' && (b.config.featuresFile ?? null) === null;
+  const pixels = !usesFeatures({ ...DEFAULTS, ...b.config }); // older checkpoints lack the features keys
   const values = typeof b.W === 'string' ? Buffer.from(b.W, 'base64').length / 4 : 0;
   return pixels || values === 0 || !Number.isInteger(values / C) ? DB : values / C;
 }

@@ -230,6 +230,9 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
 /** Whether `on` asks for features: --features other than pixels, or a --features-file. */
 const featuresOn = (c: Config, on: 'features' | 'featuresFile'): boolean => (on === 'features' ? c.features !== 'pixels' : c.featuresFile !== null);
 
+/** Whether a run trains on features rather than pixels (W is then C×(F+1)). */
+export const usesFeatures = (c: Config): boolean => featuresOn(c, 'features') || featuresOn(c, 'featuresFile');
+
 /** Refuse a config that breaks a rule between keys (COMBINATIONS). */
 export function checkCombinations(c: Config): void {
   for (const rule of COMBINATIONS) if (rule.bad(c)) throw new UsageError(rule.message(c));

@@ -4,7 +4,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Config } from '../config.js';
+import { type Config, usesFeatures } from '../config.js';
 import { LintrainError } from '../errors.js';
 import { loadCifar10 } from '../data/cifar10.js';
 import { downloadCifar10, importArchive, type TransferProgress } from '../data/download.js';
@@ -16,7 +16,7 @@ import { createKernels } from '../kernels/index.js';
 import { makeReporter } from './reporter.js';
 import type { Dataset } from '../shapes.js';
 import type { FeatureBackend } from '../features/types.js';
-import { createFeatureBackend, openFeatureDataset, usesFeatures } from './features.js';
+import { createFeatureBackend, openFeatureDataset } from './features.js';
 
 /** Ctrl-C aborts a transfer cleanly (exit 130): a download keeps its .partial to resume, an import removes its files. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -15,9 +15,6 @@ import { openDataset } from './data.js';
 import { makeReporter } from './reporter.js';
 import { configOf } from './train.js';
 
-/** Whether a run trains on features rather than pixels. */
-export const usesFeatures = (c: Config): boolean => c.features !== 'pixels' || c.featuresFile !== null;
-
 export async function createFeatureBackend(c: Config): Promise<FeatureBackend> {
   return c.backend === 'js' ? createJsFeatureBackend() : createWasmFeatureBackend({ threads: c.threads });
 }

@@ -6,12 +6,11 @@
  * Only the chosen run ever sees the test split, once.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type Config, flagOf, readConfigFile, resolveConfig } from '../config.js';
+import { type Config, flagOf, readConfigFile, resolveConfig, usesFeatures } from '../config.js';
 import { LintrainError, UsageError } from '../errors.js';
 import { accuracy } from '../evaluate.js';
 import { type Model, saveModel } from '../model.js';
 import { defaultJobs, openRunner, runAll, type TaskResult } from '../parallel.js';
-import { usesFeatures } from './features.js';
 import {
   type Axis, bestByVal, byPoint, isSweepKey, type Params, parseAxis, type PointResult, rankByVal, type RunResult, runSpecs,
   SWEEP_KEYS, type SweepKey, sweepPoints,
