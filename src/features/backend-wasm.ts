@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
 import { Arena, backendFiles, MAX_PAGES, Region } from '../kernels/wasm-memory.js';
-import { MAX_THREADS, Pool } from '../kernels/wasm-pool.js';
+import { MAX_THREADS, Pool, threadCount } from '../kernels/wasm-pool.js';
 import { C, type FloatArray, type Split } from '../shapes.js';
 import { makeRowKernels } from './rows.js';
 import { DIM, type FeatureBackend, type PatchModel } from './types.js';
@@ -80,7 +80,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     return ptr;
   }
 
-  const rowKernels = makeRowKernels('wasm', `SIMD on feature rows, ${threads} thread${threads > 1 ? 's' : ''}`, {
+  const rowKernels = makeRowKernels('wasm', `SIMD on feature rows, ${threadCount(threads)}`, {
     forward(split, rows, n, mean, W: FloatArray, scores) {
       const F = mean.length, FS = up(F, 8);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);

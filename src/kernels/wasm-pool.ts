@@ -31,6 +31,9 @@ export const ERR = 2; // failures so far; threads waiting inside a job give up o
 export const BUSY = 8; // BUSY + tid: the tag of the job thread tid works on, 0 when idle
 export const MAX_THREADS = 64;
 
+/** "1 thread", "2 threads": how a backend's detail names its thread count. */
+export const threadCount = (n: number): string => `${n} thread${n > 1 ? 's' : ''}`;
+
 /** Spin this long (ms) waiting for the other side before sleeping in Atomics.wait. */
 export const SPIN_MS = 1;
 

@@ -25,7 +25,7 @@ import { C, D, DB } from '../shapes.js';
 import type { FloatArray, Split } from '../shapes.js';
 import type { Kernels } from './types.js';
 import { Arena, backendFiles, MAX_PAGES, Region, relaxedSimdAvailable } from './wasm-memory.js';
-import { MAX_THREADS, Pool } from './wasm-pool.js';
+import { MAX_THREADS, Pool, threadCount } from './wasm-pool.js';
 import { checkArgs } from './check.js';
 import { meanImage } from '../data/preprocess.js';
 
@@ -48,8 +48,9 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
   }
   const files = backendFiles();
   const fmaBytes = fs.readFileSync(files.wasmFma);
-  const fma = opts.fma ?? relaxedSimdAvailable(fmaBytes);
-  if (fma && !relaxedSimdAvailable(fmaBytes)) {
+  const canFma = relaxedSimdAvailable(fmaBytes);
+  const fma = opts.fma ?? canFma;
+  if (fma && !canFma) {
     throw new UsageError('wasm backend: this Node.js cannot run relaxed SIMD (fused multiply-add); leave fma unset');
   }
   const module = await WebAssembly.compile(fma ? fmaBytes : fs.readFileSync(files.wasm));
@@ -117,7 +118,7 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
 
   return {
     name: 'wasm',
-    detail: `SIMD${fma ? ' + fused multiply-add' : ''}, ${threads} thread${threads > 1 ? 's' : ''}`,
+    detail: `SIMD${fma ? ' + fused multiply-add' : ''}, ${threadCount(threads)}`,
 
     lossAndGrad(split, rows, mean, W, loss, dW, correct) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);
