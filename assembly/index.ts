@@ -16,7 +16,7 @@ import {
 import { CHUNKS, gradSuperblock, manySuperblock, meanSuperblock, predictSuperblock, reduceChunk } from './jobs';
 import {
   C, CTRL, D, G_BIAS, G_END, G_LOSS, J_CORRECT, J_DELTA, J_F64, J_K, J_KIND, J_LABELS, J_LOSS, J_MEAN,
-  J_N, J_OUT, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
+  J_L2, J_L2BIAS, J_N, J_OUT, J_PEN, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
   MAX_THREADS, RB, S_END, SB_MAX, SB_MIN, SB_ROWS, WS, WSB,
 } from './layout';
 
@@ -71,6 +71,16 @@ export function setJob(
   store<f64>(JOB, delta, J_DELTA);
 }
 
+/**
+ * Fold an L2 penalty λ·Σ W² into the next gradient job (0: none): dW gets + 2λW, and
+ * l2Penalty() the penalty; the bias column only when bias is true. Set before each
+ * gradient job (setJob does not touch it).
+ */
+export function setL2(strength: f64, bias: bool): void {
+  store<f64>(JOB, strength, J_L2);
+  store<i32>(JOB, bias ? 1 : 0, J_L2BIAS);
+}
+
 /** Open the described job for claiming under tag (1..32767, a new one per job). */
 export function startJob(tag: i32): void {
   openJob(tag, superblocks(load<i32>(JOB, J_N)), CHUNKS);
@@ -110,17 +120,27 @@ export function work(tid: i32, tag: i32): void {
  */
 export function finishGrad(): f64 {
   const n = load<i32>(JOB, J_N);
-  const sb = <usize>load<u32>(JOB, J_SB), out = <usize>load<u32>(JOB, J_OUT);
+  const sb = <usize>load<u32>(JOB, J_SB), out = <usize>load<u32>(JOB, J_OUT), W = <usize>load<u32>(JOB, J_W);
   const f64out = load<i32>(JOB, J_F64) != 0;
+  const lam = load<f64>(JOB, J_L2), bias = load<i32>(JOB, J_L2BIAS) != 0;
   const S = superblocks(n);
   const inv = 1.0 / <f64>n;
+  let pen: f64 = 0;
   for (let c = 0; c < C; c++) {
     let b: f64 = 0;
     for (let s = 0; s < S; s++) b += load<f64>(sb + <usize>s * G_END + G_BIAS + (<usize>c << 3));
+    let g = <f32>(b * inv);
+    if (lam != 0 && bias) {
+      const w = load<f32>(W + <usize>c * WSB + (<usize>D << 2));
+      g += <f32>(2 * lam) * w;
+      pen += <f64>w * <f64>w;
+    }
     const i = <usize>(c * (D + 1) + D);
-    if (f64out) store<f64>(out + (i << 3), <f64>(<f32>(b * inv)));
-    else store<f32>(out + (i << 2), <f32>(b * inv));
+    if (f64out) store<f64>(out + (i << 3), <f64>g);
+    else store<f32>(out + (i << 2), g);
   }
+  if (lam != 0) for (let k = 0; k < CHUNKS; k++) pen += load<f64>(JOB + J_PEN + (<usize>k << 3));
+  store<f64>(JOB, lam * pen, J_PEN + (<usize>CHUNKS << 3));
   let loss: f64 = 0;
   let correct: i32 = 0;
   for (let s = 0; s < S; s++) {
@@ -129,6 +149,11 @@ export function finishGrad(): f64 {
   }
   store<i32>(JOB, correct, J_CORRECT);
   return loss * inv;
+}
+
+/** The L2 penalty λ·Σ W² of the last gradient job (set by finishGrad; 0 without setL2). */
+export function l2Penalty(): f64 {
+  return load<f64>(JOB, J_PEN + (<usize>CHUNKS << 3));
 }
 
 /** Right argmaxes of the last gradient job (set by finishGrad). */

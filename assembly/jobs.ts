@@ -6,7 +6,7 @@ import { backwardBlock } from './backward';
 import { convertBlock } from './convert';
 import { forwardBlock } from './forward';
 import {
-  C, D, G_BIAS, G_END, G_GRAD, G_LOSS, J_DELTA, J_K, J_LABELS, J_LOSS, J_MEAN, J_PIX, J_ROWS, J_W, JOB,
+  C, D, G_BIAS, G_END, G_GRAD, G_LOSS, J_DELTA, J_K, J_L2, J_LABELS, J_LOSS, J_MEAN, J_PEN, J_PIX, J_ROWS, J_W, JOB,
   RB, S_DS, S_SC, S_TMP, S_XF, WSB,
 } from './layout';
 import { argmaxBlock, lossBlock } from './losses';
@@ -100,6 +100,9 @@ const CHUNK_BYTES: usize = (<usize>D << 2) / 4;
 /**
  * dW[c, cols of chunk] = (Σ_s G_s[c, cols]) · inv over the S superblock sums at sb, in
  * superblock order, into out as C × (D+1) f32 or f64 (the caller's layout and type).
+ * With an L2 strength λ in the job (J_L2), also + 2λ·W[c, cols], and the chunk's Σ W²
+ * (float64) into its J_PEN slot: the regularizer rides along the one pass that already
+ * reads and writes every gradient value, instead of a second pass in JavaScript.
  */
 export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize, f64out: bool): void {
   const c = chunk >> 2;
@@ -107,10 +110,21 @@ export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize,
   const src = sb + G_GRAD + <usize>c * WSB;
   const o = out + (<usize>(c * (D + 1)) << (f64out ? 3 : 2));
   const inv4 = f32x4.splat(inv);
+  const lam = load<f64>(JOB, J_L2);
+  const lam2 = f32x4.splat(<f32>(2 * lam));
+  const w = <usize>load<u32>(JOB, J_W) + <usize>c * WSB;
+  let p0 = f64x2.splat(0), p1 = f64x2.splat(0);
   for (let d = d0; d < d0 + CHUNK_BYTES; d += 16) {
     let a = v128.load(src + d);
     for (let s = 1; s < S; s++) a = f32x4.add(a, v128.load(src + <usize>s * G_END + d));
     a = f32x4.mul(a, inv4);
+    if (lam != 0) {
+      const wv = v128.load(w + d);
+      a = f32x4.add(a, f32x4.mul(lam2, wv));
+      const lo = f64x2.promote_low_f32x4(wv), hi = f64x2.promote_low_f32x4(i32x4.shuffle(wv, wv, 2, 3, 0, 1));
+      p0 = f64x2.add(p0, f64x2.mul(lo, lo));
+      p1 = f64x2.add(p1, f64x2.mul(hi, hi));
+    }
     if (f64out) {
       v128.store(o + (d << 1), f64x2.promote_low_f32x4(a));
       v128.store(o + (d << 1), f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 0, 1)), 16);
@@ -118,4 +132,6 @@ export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize,
       v128.store(o + d, a);
     }
   }
+  const p = f64x2.add(p0, p1);
+  store<f64>(JOB + J_PEN + (<usize>chunk << 3), f64x2.extract_lane(p, 0) + f64x2.extract_lane(p, 1));
 }

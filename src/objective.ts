@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { C, DB, type FloatArray, type Split } from './shapes.js';
 import type { Kernels } from './kernels/types.js';
 import type { LossSpec } from './losses/types.js';
-import { regPenalty, regularize } from './regularizers.js';
+import { l2Term, regPenalty, regularize } from './regularizers.js';
 import type { RegSpec } from './regularizers.js';
 import type { Rng } from './rng.js';
 
@@ -52,9 +52,11 @@ export function makeObjective(
   reg: RegSpec,
 ): Objective {
   const stride = mean.length + 1;
+  // Plain L2 (the default) is added by the kernels in the same pass as the gradient.
+  const l2 = l2Term(reg) ?? undefined;
   return (W, rows, dW, correct) => {
-    const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct);
-    const regLoss = regularize(W, reg, dW, stride);
+    const dataLoss = kernels.lossAndGrad(split, rows, mean, W, loss, dW, correct, l2);
+    const regLoss = l2 ? l2.penalty : regularize(W, reg, dW, stride);
     return { loss: dataLoss + regLoss, dataLoss, regLoss };
   };
 }

@@ -141,3 +141,25 @@ export function regularize(W: FloatArray, spec: RegSpec, dW: FloatArray, stride 
   }
   return a2 * (s0 + s1 + s2 + s3);
 }
+
+/**
+ * A pure L2 penalty handed to Kernels.lossAndGrad, which adds its gradient 2·strength·W
+ * to dW while it writes dW anyway (the wasm backend does it inside the threads' final
+ * reduction, so no second pass over W and dW runs in JavaScript every step).
+ * penalty (out): strength·Σ W², what regularize returns for the same spec.
+ */
+export interface L2Term {
+  strength: number;
+  includeBias: boolean;
+  penalty: number;
+}
+
+/** The L2Term of a spec that is L2 with a strength > 0; null for any other (the objective calls regularize). */
+export function l2Term(spec: RegSpec): L2Term | null {
+  return spec.type === 'l2' && spec.strength > 0 ? { strength: spec.strength, includeBias: spec.includeBias, penalty: 0 } : null;
+}
+
+/** What a backend without a fused L2 does with an L2Term: regularize, penalty into the term. */
+export function applyL2(W: FloatArray, term: L2Term, dW: FloatArray, stride = DB): void {
+  term.penalty = regularize(W, { type: 'l2', strength: term.strength, l1Ratio: 0, includeBias: term.includeBias }, dW, stride);
+}

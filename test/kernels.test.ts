@@ -19,6 +19,8 @@ import type { Kernels } from '../src/kernels/types.js';
 import { Arena, backendFiles, MAX_PAGES } from '../src/kernels/wasm-memory.js';
 import { Pool } from '../src/kernels/wasm-pool.js';
 import { meanImage } from '../src/data/preprocess.js';
+import { l2Term, regularize } from '../src/regularizers.js';
+import type { RegSpec } from '../src/regularizers.js';
 
 const N = 203; // no multiple of 2, of the 16-row block, or of the thread count
 const rng = new Rng(7);
@@ -123,6 +125,38 @@ describe.each(LOSS_NAMES.map((name) => [name]))('%s loss: wasm agrees with js', 
           expect(lossClose(out[m], want[m])).toBe(true);
           expect(correct[m]).toBe(jsCorrect(rows, Ws.subarray(m * C * DB, (m + 1) * C * DB)));
         }
+      }
+    }
+  });
+});
+
+// The L2 penalty rides along the gradient's reduction on wasm (threads add 2λW to their
+// chunks of dW and sum W² beside it); js applies regularize. Strength 5e3 on W_LARGE makes
+// 2λW as large as the data gradient, so a missing, doubled or misplaced term shows.
+describe.each([false, true])('L2 folded into lossAndGrad, bias penalized: %s', (includeBias) => {
+  const reg: RegSpec = { type: 'l2', strength: 5e3, l1Ratio: 0, includeBias };
+  const spec: LossSpec = { name: 'svm', delta: 1 };
+  test.each([['float32 dW', false], ['float64 dW', true]] as const)('%s: dW and penalty equal lossAndGrad + regularize', (_, f64) => {
+    for (const rows of [null, MINIBATCH]) {
+      const want = new Float64Array(C * DB);
+      const dataLoss = js.lossAndGrad(outside, rows, mean, W_LARGE, spec, want);
+      const penalty = regularize(W_LARGE, reg, want);
+      for (const b of [{ label: 'js', k: js, split: outside }, ...backends]) {
+        const dW = f64 ? new Float64Array(C * DB) : new Float32Array(C * DB);
+        const term = l2Term(reg)!;
+        const got = b.k.lossAndGrad(b.split, rows, mean, W_LARGE, spec, dW, undefined, term);
+        expect({ b: b.label, loss: lossClose(got, dataLoss) }).toEqual({ b: b.label, loss: true });
+        expect({ b: b.label, penalty: Math.abs(term.penalty - penalty) <= 1e-6 * penalty }).toEqual({ b: b.label, penalty: true });
+        expect({ b: b.label, dW: relToMax(dW, want) < 1e-4 }).toEqual({ b: b.label, dW: true });
+        // The bias column's gradient is the data part alone unless the bias is penalized.
+        const c = 3, bias = c * DB + D;
+        const wantBias = want[bias];
+        expect({ b: b.label, bias: Math.abs(dW[bias] - wantBias) <= 1e-4 * Math.abs(wantBias) + 1e-6 }).toEqual({ b: b.label, bias: true });
+        // The next call without a term is the data gradient alone: nothing lingers.
+        const plain = new Float64Array(C * DB);
+        js.lossAndGrad(outside, rows, mean, W_LARGE, spec, plain);
+        b.k.lossAndGrad(b.split, rows, mean, W_LARGE, spec, dW);
+        expect({ b: b.label, dW: relToMax(dW, plain) < 1e-4 }).toEqual({ b: b.label, dW: true });
       }
     }
   });

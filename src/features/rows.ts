@@ -9,6 +9,7 @@
 import type { BackendName, Kernels } from '../kernels/types.js';
 import { scoresLoss } from '../losses/index.js';
 import { C, type FloatArray, type Split } from '../shapes.js';
+import { applyL2 } from '../regularizers.js';
 import { featureMeans } from './standardize.js';
 
 export interface RowHalves {
@@ -73,7 +74,7 @@ export function makeRowKernels(name: BackendName, detail: string, h: RowHalves):
       if (!(split.n > 0 && Number.isInteger(F))) throw new RangeError(`meanImage: ${split.pixels.length} bytes are not ${split.n} whole rows`);
       return featureMeans(split.pixels, split.n, F);
     },
-    lossAndGrad(split, rows, mean, W, loss, dW, correct) {
+    lossAndGrad(split, rows, mean, W, loss, dW, correct, l2) {
       const n = check('lossAndGrad', split, rows, mean, W);
       const F = mean.length;
       if (dW.length !== W.length) throw new RangeError(`lossAndGrad: dW has ${dW.length} values, expected ${W.length}`);
@@ -87,6 +88,7 @@ export function makeRowKernels(name: BackendName, detail: string, h: RowHalves):
         dW[c * (F + 1) + F] = b;
       }
       if (correct) correct[0] = right(n);
+      if (l2) applyL2(W, l2, dW, F + 1);
       return value;
     },
     lossMany(split, rows, mean, Ws, K, loss, out, correct) {

@@ -14,6 +14,7 @@ import type { FloatArray, Split } from '../shapes.js';
 import type { LossSpec } from '../losses/types.js';
 import { scoresLoss } from '../losses/index.js';
 import type { Kernels } from './types.js';
+import { applyL2 } from '../regularizers.js';
 import { checkArgs } from './check.js';
 import { meanImage } from '../data/preprocess.js';
 
@@ -121,7 +122,7 @@ export function createJsKernels(): Kernels {
     detail: 'plain TypeScript, 1 thread',
     meanImage,
 
-    lossAndGrad(split, rows, mean, W, loss: LossSpec, dW, correct) {
+    lossAndGrad(split, rows, mean, W, loss: LossSpec, dW, correct, l2) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);
       if (dW.length !== CDB) throw new RangeError(`lossAndGrad: dW has ${dW.length} values, expected ${CDB}`);
       if (correct && correct.length < 1) throw new RangeError('lossAndGrad: correct has no slot');
@@ -141,6 +142,7 @@ export function createJsKernels(): Kernels {
       }
       for (let c = 0; c < C; c++) for (let d = 0; d < DB; d++) dW[c * DB + d] = Gt[d * C + c] / n;
       if (correct) correct[0] = right;
+      if (l2) applyL2(W, l2, dW);
       return total / n;
     },
 

@@ -1,5 +1,6 @@
 import type { FloatArray, Split } from '../shapes.js';
 import type { LossSpec } from '../losses/types.js';
+import type { L2Term } from '../regularizers.js';
 
 export type BackendName = 'js' | 'wasm';
 
@@ -25,10 +26,12 @@ export interface Kernels {
 
   /**
    * Data loss averaged over the picked rows, and its gradient ∂loss/∂W written
-   * (overwritten, not accumulated) into dW. No regularization here.
+   * (overwritten, not accumulated) into dW.
    * correct (optional, length 1): receives how many picked rows the scores
    * classify right (argmax, first on ties) — the per-iteration minibatch
    * accuracy comes free with the scores, so no second forward pass is needed.
+   * l2 (optional): an L2 penalty whose gradient is added to dW too; its value goes
+   * into l2.penalty, not into the returned data loss (regularizers.ts L2Term).
    */
   lossAndGrad(
     split: Split,
@@ -38,6 +41,7 @@ export interface Kernels {
     loss: LossSpec,
     dW: FloatArray,
     correct?: Int32Array,
+    l2?: L2Term,
   ): number;
 
   /**

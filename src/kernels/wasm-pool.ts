@@ -50,7 +50,9 @@ export interface KernelExports {
   startJob(tag: number): void;
   work(tid: number, tag: number): void;
   layoutW(raw: number, W: number, K: number, f64src: boolean): void;
+  setL2(strength: number, bias: boolean): void;
   finishGrad(): number;
+  l2Penalty(): number;
   correctCount(): number;
   finishMany(out: number): void;
   finishMean(out: number): void;

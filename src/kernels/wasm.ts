@@ -120,14 +120,16 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
     name: 'wasm',
     detail: `SIMD${fma ? ' + fused multiply-add' : ''}, ${threadCount(threads)}`,
 
-    lossAndGrad(split, rows, mean, W, loss, dW, correct) {
+    lossAndGrad(split, rows, mean, W, loss, dW, correct, l2) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);
       if (dW.length !== CDB) throw new RangeError(`lossAndGrad: dW has ${dW.length} values, expected ${CDB}`);
       if (n === 0) throw new RangeError('lossAndGrad: no rows to average over');
       const f64 = dW instanceof Float64Array;
       prepare(KIND_GRAD, split, rows, n, mean, putW(W, 1), 1, loss, gradOut, f64);
+      k.setL2(l2?.strength ?? 0, l2?.includeBias ?? false);
       pool.run();
       const value = k.finishGrad();
+      if (l2) l2.penalty = k.l2Penalty();
       dW.set(f64 ? arena.f64(gradOut, CDB) : arena.f32(gradOut, CDB));
       if (correct) correct[0] = k.correctCount();
       return value;
