@@ -49,3 +49,30 @@ export function convertBlock(pix: usize, rows: usize, b: i32, m: i32, mean: usiz
     for (let d: usize = 0; d < <usize>D; d += 16) widen16(src + d, mean + (d << 2), dst + (d << 2));
   }
 }
+
+/**
+ * The SVM's integer backward pass reads the block as pairs of rows: for pair q (rows 2q,
+ * 2q+1 of the block; a missing second row is zeros) and pixel d, the 16-bit values
+ * p[2q, d], p[2q+1, d] side by side, so one i32x4.dot_i16x8_s multiplies 4 pixels of both
+ * rows by their two ∂L/∂s and adds the pairs. xi: ⌈m/2⌉ pairs of stride WSB (D × 4 bytes
+ * used). Pixels stay whole numbers here: the mean is taken off in the reduction.
+ */
+export function pairBlock(pix: usize, rows: usize, b: i32, m: i32, xi: usize): void {
+  for (let r = 0; r < m; r += 2) {
+    const s0 = rowAddr(pix, rows, b, r);
+    const two = r + 1 < m;
+    const s1 = two ? rowAddr(pix, rows, b, r + 1) : 0;
+    const dst = xi + <usize>(r >> 1) * WSB;
+    for (let d: usize = 0; d < <usize>D; d += 16) {
+      const a = v128.load(s0 + d);
+      const c = two ? v128.load(s1 + d) : i32x4.splat(0);
+      const lo = i8x16.shuffle(a, c, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const hi = i8x16.shuffle(a, c, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      const o = dst + (d << 2);
+      v128.store(o, i16x8.extend_low_i8x16_u(lo), 0);
+      v128.store(o, i16x8.extend_high_i8x16_u(lo), 16);
+      v128.store(o, i16x8.extend_low_i8x16_u(hi), 32);
+      v128.store(o, i16x8.extend_high_i8x16_u(hi), 48);
+    }
+  }
+}

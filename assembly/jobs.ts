@@ -2,12 +2,12 @@
 // of the final gradient reduction. Rows go in blocks of RB: bytes → float features once,
 // then scores, loss and ∂L/∂scores, then the gradient while the block is still in L2 —
 // one pass over the pixels per call.
-import { backwardBlock } from './backward';
-import { convertBlock } from './convert';
+import { backwardBlock, backwardBlockSvm } from './backward';
+import { convertBlock, pairBlock } from './convert';
 import { forwardBlock } from './forward';
 import {
   C, D, G_BIAS, G_END, G_GRAD, G_LOSS, J_DELTA, J_K, J_L2, J_LABELS, J_LOSS, J_MEAN, J_PEN, J_PIX, J_ROWS, J_W, JOB,
-  RB, S_DS, S_SC, S_TMP, S_XF, WSB,
+  J_N, LOSS_SVM, RB, S_DS, S_DSI, S_SC, S_TMP, S_XF, S_XI, WSB,
 } from './layout';
 import { argmaxBlock, lossBlock } from './losses';
 
@@ -32,7 +32,35 @@ export function gradSuperblock(lo: i32, hi: i32, g: usize, scr: usize): void {
     convertBlock(pix(), rows(), b, m, mean(), xf);
     forwardBlock(xf, m, W, sc);
     lossBlock(sc, ds, m, labels(), b, W, loss, delta, g + G_LOSS, g + G_BIAS, scr + S_TMP);
-    backwardBlock(xf, m, ds, g + G_GRAD, b == lo);
+    if (integerSvm()) {
+      pairBlock(pix(), rows(), b, m, scr + S_XI);
+      packPairs(ds, m, scr + S_DSI);
+      backwardBlockSvm(scr + S_XI, (m + 1) >> 1, scr + S_DSI, g + G_GRAD, b == lo);
+    } else {
+      backwardBlock(xf, m, ds, g + G_GRAD, b == lo);
+    }
+  }
+}
+
+/**
+ * Whether this gradient job runs the SVM's backward pass in integers: |Σ dS·p| ≤
+ * n·(C−1)·255 must fit an i32, so up to 900,000 picked rows (a full pass is 49,000).
+ */
+@inline function integerSvm(): bool {
+  return load<i32>(JOB, J_LOSS) == LOSS_SVM && load<i32>(JOB, J_N) <= 900000;
+}
+
+/**
+ * The SVM's ∂L/∂s of a block (m × C f32, whole numbers from −(C−1) to 1) as 16-bit pairs
+ * of rows: dsi[q, c] = ds[2q, c] | ds[2q+1, c] << 16 (0 for a missing second row).
+ */
+function packPairs(ds: usize, m: i32, dsi: usize): void {
+  for (let r = 0; r < m; r += 2) {
+    for (let c = 0; c < C; c++) {
+      const lo = <i32>load<f32>(ds + (<usize>(r * C + c) << 2));
+      const hi = r + 1 < m ? <i32>load<f32>(ds + (<usize>((r + 1) * C + c) << 2)) : 0;
+      store<i32>(dsi + (<usize>((r >> 1) * C + c) << 2), (lo & 0xffff) | (hi << 16));
+    }
   }
 }
 
@@ -110,14 +138,30 @@ export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize,
   const src = sb + G_GRAD + <usize>c * WSB;
   const o = out + (<usize>(c * (D + 1)) << (f64out ? 3 : 2));
   const inv4 = f32x4.splat(inv);
+  const svm = integerSvm();
+  // The SVM's sums are integers Σ dS·p (backward.ts): the mean comes off here, as
+  // Σ_r dS[r, c]·(p[r, d] − μ[d]) = Σ dS·p − μ[d]·Σ_r dS[r, c], in float64.
+  let bsum: f64 = 0;
+  if (svm) for (let s = 0; s < S; s++) bsum += load<f64>(sb + <usize>s * G_END + G_BIAS + (<usize>c << 3));
+  const mu = <usize>load<u32>(JOB, J_MEAN);
+  const invd = f64x2.splat(1 / <f64>load<i32>(JOB, J_N)), bs = f64x2.splat(bsum);
   const lam = load<f64>(JOB, J_L2);
   const lam2 = f32x4.splat(<f32>(2 * lam));
   const w = <usize>load<u32>(JOB, J_W) + <usize>c * WSB;
   let p0 = f64x2.splat(0), p1 = f64x2.splat(0);
   for (let d = d0; d < d0 + CHUNK_BYTES; d += 16) {
     let a = v128.load(src + d);
-    for (let s = 1; s < S; s++) a = f32x4.add(a, v128.load(src + <usize>s * G_END + d));
-    a = f32x4.mul(a, inv4);
+    if (svm) {
+      for (let s = 1; s < S; s++) a = i32x4.add(a, v128.load(src + <usize>s * G_END + d));
+      const m = v128.load(mu + d);
+      const lo = f64x2.mul(f64x2.sub(f64x2.convert_low_i32x4_s(a), f64x2.mul(f64x2.promote_low_f32x4(m), bs)), invd);
+      const a2 = i32x4.shuffle(a, a, 2, 3, 0, 1), m2 = i32x4.shuffle(m, m, 2, 3, 0, 1);
+      const hi = f64x2.mul(f64x2.sub(f64x2.convert_low_i32x4_s(a2), f64x2.mul(f64x2.promote_low_f32x4(m2), bs)), invd);
+      a = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+    } else {
+      for (let s = 1; s < S; s++) a = f32x4.add(a, v128.load(src + <usize>s * G_END + d));
+      a = f32x4.mul(a, inv4);
+    }
     if (lam != 0) {
       const wv = v128.load(w + d);
       a = f32x4.add(a, f32x4.mul(lam2, wv));

@@ -46,10 +46,14 @@ export const S_XF: usize = 0; // RB × WS f32: the block's features p − μ
 export const S_SC: usize = S_XF + <usize>(RB * WS) * 4; // RB × C f32: scores without bias
 export const S_DS: usize = S_SC + <usize>(RB * C) * 4; // RB × C f32: ∂L_i/∂s (not yet divided by n)
 export const S_TMP: usize = S_DS + <usize>(RB * C) * 4; // 2C f64: one row's scores and gradient
-export const S_END: usize = (S_TMP + <usize>(2 * C) * 8 + 63) & ~63;
+// The SVM's integer backward pass (backward.ts): the block's pixels as 16-bit pairs of
+// rows, RB/2 pairs of stride WSB, and its ∂L/∂s as 16-bit pairs, RB/2 × C i32.
+export const S_XI: usize = (S_TMP + <usize>(2 * C) * 8 + 63) & ~63;
+export const S_DSI: usize = S_XI + <usize>(RB / 2) * WSB;
+export const S_END: usize = (S_DSI + <usize>(RB / 2 * C) * 4 + 63) & ~63;
 
 // Per-superblock sums of a gradient job, at sb + s × G_END.
-export const G_GRAD: usize = 0; // C × WS f32: Σ dS·x over the superblock's rows
+export const G_GRAD: usize = 0; // C × WS f32: Σ dS·x over the superblock's rows (SVM: i32 Σ dS·pixels)
 export const G_LOSS: usize = <usize>(C * WS) * 4; // f64 loss sum
 export const G_CORRECT: usize = G_LOSS + 8; // i32 right argmaxes
 export const G_BIAS: usize = G_LOSS + 16; // C f64: Σ dS (the bias column)

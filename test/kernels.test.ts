@@ -185,8 +185,14 @@ test('the default wasm build is the fused one here, and says so', async () => {
   expect(backends.at(-1)!.k.detail).toBe('SIMD, 2 threads');
 });
 
-test.each([true, false])('bit-identical across repeats, thread counts (3 here) and where the pixels live (fma %s)', async (fma) => {
-  const spec: LossSpec = { name: 'softmax', delta: 1 };
+// svm runs its backward pass in integers (assembly/backward.ts), softmax in floats.
+test.each([
+  [true, 'softmax'],
+  [false, 'softmax'],
+  [true, 'svm'],
+  [false, 'svm'],
+] as const)('bit-identical across repeats, thread counts (3 here) and where the pixels live (fma %s, %s)', async (fma, name) => {
+  const spec: LossSpec = { name, delta: 1 };
   const same = backends.filter((b) => b.label.startsWith(`wasm ${fma ? 'fma' : 'simd'} `));
   const ref = new Float32Array(C * DB);
   const loss = same[0].k.lossAndGrad(same[0].split, MINIBATCH, mean, W_LARGE, spec, ref);
