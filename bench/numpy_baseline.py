@@ -143,7 +143,7 @@ def run_sgd_step(args, d):
     out = {}
     for name, fn in LOSSES.items():
         W = (1e-4 * np.random.randn(D + 1, C)).astype(args.dtype)
-        for _ in range(max(10, args.steps // 10)):  # warm up caches and BLAS threads
+        for _ in range(max(100, args.steps // 2)):  # warm up caches and BLAS threads (as bench/lintrain_side.mjs)
             sgd_step(W, X, y, fn, 1e-7, 2.5e4, 200)
         samples = []
         for _ in range(args.repeats):
