@@ -2,7 +2,7 @@
 // of the final gradient reduction. Rows go in blocks of RB: bytes → float features once,
 // then scores, loss and ∂L/∂scores, then the gradient while the block is still in L2 —
 // one pass over the pixels per call.
-import { backwardBlock, backwardBlockSvm } from './backward';
+import { backwardBlock } from './backward';
 import { convertBlock, pairBlock } from './convert';
 import { forwardBlock } from './forward';
 import {
@@ -35,9 +35,9 @@ export function gradSuperblock(lo: i32, hi: i32, g: usize, scr: usize): void {
     if (integerSvm()) {
       pairBlock(pix(), rows(), b, m, scr + S_XI);
       packPairs(ds, m, scr + S_DSI);
-      backwardBlockSvm(scr + S_XI, (m + 1) >> 1, scr + S_DSI, g + G_GRAD, b == lo);
+      backwardBlock<i32>(scr + S_XI, (m + 1) >> 1, scr + S_DSI, g + G_GRAD, b == lo);
     } else {
-      backwardBlock(xf, m, ds, g + G_GRAD, b == lo);
+      backwardBlock<f32>(xf, m, ds, g + G_GRAD, b == lo);
     }
   }
 }
