@@ -267,6 +267,21 @@ test('allocPixels hands out views of one shared memory', () => {
 });
 
 describe('threads', () => {
+  test('dispose() resolves once every worker has exited (their hold on the shared pixels ends only then)', async () => {
+    const files = backendFiles();
+    const module = await WebAssembly.compile(fs.readFileSync(files.wasm));
+    const arena = new Arena(new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true }));
+    const pool = await Pool.start(module, arena, 3, files.worker);
+    const workers = (pool as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+    expect(workers).toHaveLength(2);
+    let exits = 0;
+    for (const w of workers) w.once('exit', () => exits++);
+    const done = pool.dispose();
+    expect(pool.dispose()).toBe(done); // a second call waits for the same exits
+    await done;
+    expect(exits).toBe(2);
+  });
+
   test('a trap in a worker surfaces as an error from the call, and the pool stays failed', async () => {
     const files = backendFiles();
     const module = await WebAssembly.compile(fs.readFileSync(files.wasm));

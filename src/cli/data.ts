@@ -135,6 +135,6 @@ async function withKernelsAndData<T>(config: Config, reporter: Reporter, use: (c
       : await openDataset(config, kernels, reporter);
     return await use({ reporter, kernels, data });
   } finally {
-    kernels.dispose();
+    await kernels.dispose(); // the workers' hold on the pixels ends with them (Kernels.dispose)
   }
 }

@@ -213,7 +213,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       return arena.u8(arena.alloc(bytes), bytes);
     },
     dispose() {
-      pool.dispose();
+      return pool.dispose();
     },
   };
 }

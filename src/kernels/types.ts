@@ -70,6 +70,10 @@ export interface Kernels {
    */
   allocPixels(bytes: number): Uint8Array;
 
-  /** Release threads and memory. */
-  dispose(): void;
+  /**
+   * Release threads and memory. The wasm backends' promise resolves once their worker
+   * threads have exited: until then each worker still holds the shared memory (the
+   * pixels), so a caller that wants it gone for good awaits this before collecting.
+   */
+  dispose(): void | Promise<void>;
 }

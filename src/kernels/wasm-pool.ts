@@ -72,6 +72,7 @@ export class Pool {
   private readonly ports: MessagePort[] = [];
   private failure: string | null = null;
   private disposed = false;
+  private exited: Promise<void> = Promise.resolve();
   private tag = 0;
 
   private constructor(
@@ -111,7 +112,7 @@ export class Pool {
     try {
       await Promise.all(ready);
     } catch (e) {
-      pool.dispose();
+      void pool.dispose();
       throw e;
     }
     for (const w of pool.workers) w.unref(); // only now: an unref'd worker could let the process exit mid-start
@@ -165,13 +166,16 @@ export class Pool {
     return msgs.join('; ');
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    Atomics.store(this.ctrl, STOP, 1);
-    Atomics.add(this.ctrl, GEN, 1);
-    Atomics.notify(this.ctrl, GEN);
-    for (const p of this.ports) p.close();
-    for (const w of this.workers) void w.terminate();
+  /** Stop the workers; resolves once all have exited (see Kernels.dispose). */
+  dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = true;
+      Atomics.store(this.ctrl, STOP, 1);
+      Atomics.add(this.ctrl, GEN, 1);
+      Atomics.notify(this.ctrl, GEN);
+      for (const p of this.ports) p.close();
+      this.exited = Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    }
+    return this.exited;
   }
 }

@@ -180,7 +180,7 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
     },
 
     dispose() {
-      pool.dispose();
+      return pool.dispose();
     },
   };
 }
