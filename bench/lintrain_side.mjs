@@ -84,7 +84,7 @@ async function withSetup(api, ctx, backend, fn) {
   try {
     return await fn(st);
   } finally {
-    st.kernels.dispose();
+    await st.kernels.dispose(); // its workers gone before the next sample starts
   }
 }
 
@@ -150,7 +150,7 @@ export async function load(api, ctx, backend) {
     api.makeDataset(raw, api.split, 0, (s) => kernels.meanImage(s));
     return { load: performance.now() - t0 };
   } finally {
-    kernels.dispose();
+    await kernels.dispose();
   }
 }
 
