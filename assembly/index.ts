@@ -13,9 +13,9 @@
 import {
   claimChunk, claimSuperblock, openJob, setBusy, superblockDone, waitSuperblocks,
 } from './control';
-import { CHUNKS, gradSuperblock, manySuperblock, meanSuperblock, predictSuperblock, reduceChunk } from './jobs';
+import { biasSum, CHUNKS, gradSuperblock, manySuperblock, meanSuperblock, predictSuperblock, reduceChunk } from './jobs';
 import {
-  C, CTRL, D, G_BIAS, G_END, G_LOSS, J_CORRECT, J_DELTA, J_F64, J_K, J_KIND, J_LABELS, J_LOSS, J_MEAN,
+  C, CTRL, D, G_END, G_LOSS, J_CORRECT, J_DELTA, J_F64, J_K, J_KIND, J_LABELS, J_LOSS, J_MEAN,
   J_L2, J_L2BIAS, J_N, J_OUT, J_PEN, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
   MAX_THREADS, RB, S_END, SB_MAX, SB_MIN, SB_ROWS, WS, WSB,
 } from './layout';
@@ -127,9 +127,7 @@ export function finishGrad(): f64 {
   const inv = 1.0 / <f64>n;
   let pen: f64 = 0;
   for (let c = 0; c < C; c++) {
-    let b: f64 = 0;
-    for (let s = 0; s < S; s++) b += load<f64>(sb + <usize>s * G_END + G_BIAS + (<usize>c << 3));
-    let g = <f32>(b * inv);
+    let g = <f32>(biasSum(sb, S, c) * inv);
     if (lam != 0 && bias) {
       const w = load<f32>(W + <usize>c * WSB + (<usize>D << 2));
       g += <f32>(2 * lam) * w;

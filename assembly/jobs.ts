@@ -42,6 +42,13 @@ export function gradSuperblock(lo: i32, hi: i32, g: usize, scr: usize): void {
   }
 }
 
+/** Σ_r dS[r, c] over a gradient job's S superblock sums at sb, added in superblock order. */
+export function biasSum(sb: usize, S: i32, c: i32): f64 {
+  let b: f64 = 0;
+  for (let s = 0; s < S; s++) b += load<f64>(sb + <usize>s * G_END + G_BIAS + (<usize>c << 3));
+  return b;
+}
+
 /**
  * Whether this gradient job runs the SVM's backward pass in integers: |Σ dS·p| ≤
  * n·(C−1)·255 must fit an i32, so up to 900,000 picked rows (a full pass is 49,000).
@@ -141,8 +148,7 @@ export function reduceChunk(chunk: i32, sb: usize, S: i32, inv: f32, out: usize,
   const svm = integerSvm();
   // The SVM's sums are integers Σ dS·p (backward.ts): the mean comes off here, as
   // Σ_r dS[r, c]·(p[r, d] − μ[d]) = Σ dS·p − μ[d]·Σ_r dS[r, c], in float64.
-  let bsum: f64 = 0;
-  if (svm) for (let s = 0; s < S; s++) bsum += load<f64>(sb + <usize>s * G_END + G_BIAS + (<usize>c << 3));
+  const bsum = svm ? biasSum(sb, S, c) : 0;
   const mu = <usize>load<u32>(JOB, J_MEAN);
   const invd = f64x2.splat(1 / <f64>load<i32>(JOB, J_N)), bs = f64x2.splat(bsum);
   const lam = load<f64>(JOB, J_L2);

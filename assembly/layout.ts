@@ -34,7 +34,7 @@ export const J_SCRATCH: usize = 40, J_SB: usize = 44, J_CORRECT: usize = 48, J_F
 export const J_DELTA: usize = 56; // f64
 export const J_L2: usize = 64; // f64 L2 strength folded into a gradient job (0: none)
 export const J_L2BIAS: usize = 72; // i32: the bias column is penalized too
-export const J_PEN: usize = 128; // CHUNKS f64: each reduction chunk's Σ W² (up to JOB + 448)
+export const J_PEN: usize = 128; // CHUNKS f64, each reduction chunk's Σ W², then the job's penalty (up to JOB + 456)
 
 // Superblocks: the unit of work a thread claims (index.ts).
 export const SB_MAX: i32 = 64; // < 256: control.ts packs counts into 8 bits

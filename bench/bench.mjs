@@ -199,7 +199,7 @@ function describeRun(opt, ctx, dataDir, numpy, impls, samples) {
   }
   if (!numpy.ok) n.push(`numpy baseline skipped: ${numpy.reason}. Only lintrain was timed; no ratios.`);
   else n.push(`numpy: ${numpy.blas}; python ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset. Textbook code: X float N×3073 (mean subtracted, bias column), W 3073×10.`);
-  if (opt.only.includes(1)) n.push(`SGD step: time of ${opt.steps} steps after ${Math.max(100, opt.steps / 2)} warm-up steps, divided by ${opt.steps}, per sample.`);
+  if (opt.only.includes(1)) n.push(`SGD step: time of ${opt.steps} steps after ${lt.warmupSteps(opt.steps)} warm-up steps, divided by ${opt.steps}, per sample.`);
   if (opt.only.includes(3)) {
     const js = opt.backends.includes('js') ? `; lintrain js ran ${opt.jsTries}` : '';
     n.push(`Random search: lintrain wasm and numpy ran ${opt.tries} tries per sample${js}${opt.tries < 1000 || js ? '; times scaled linearly to 1,000 tries' : ''}.`);

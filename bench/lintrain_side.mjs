@@ -90,6 +90,9 @@ async function withSetup(api, ctx, backend, fn) {
 
 const lossSpec = (name) => ({ name, delta: 1 });
 
+/** SGD steps run before a timed sample: a fresh process's first ~100 run up to 2× slower. bench/numpy_baseline.py warms up as many. */
+export const warmupSteps = (steps) => Math.max(100, steps / 2);
+
 /** ms per SGD step (batch 200 with replacement, loss + grad, W −= lr·dW), for svm and softmax. */
 export function sgdStep(api, ctx, backend) {
   return withSetup(api, ctx, backend, ({ kernels, data }) => {
@@ -106,8 +109,7 @@ export function sgdStep(api, ctx, backend) {
         objective(W, rows, dW, correct);
         for (let i = 0; i < W.length; i++) W[i] -= LR * dW[i];
       };
-      // JIT, wasm tiers, worker wake-up: the first ~100 steps of a fresh process run up to 2× slower.
-      for (let i = 0; i < Math.max(100, ctx.steps / 2); i++) step(); // as many in bench/numpy_baseline.py
+      for (let i = 0; i < warmupSteps(ctx.steps); i++) step(); // JIT, wasm tiers, worker wake-up
       const t0 = performance.now();
       for (let i = 0; i < ctx.steps; i++) step();
       out[name] = (performance.now() - t0) / ctx.steps;
