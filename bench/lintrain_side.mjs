@@ -36,7 +36,7 @@ export async function loadApi() {
   }
   const stale = newest(`${ROOT}src`, '.ts') > newest(distDir, '.js');
   const mod = (p) => import(new URL(p, DIST).href);
-  const [kernels, cifar, locate, pre, objective, rng, search] = await Promise.all([
+  const [kernels, cifar, locate, pre, objective, rng, search, sgd] = await Promise.all([
     mod('kernels/index.js'),
     mod('data/cifar10.js'),
     mod('data/locate.js'),
@@ -44,6 +44,7 @@ export async function loadApi() {
     mod('objective.js'),
     mod('rng.js'),
     mod('optimizers/search.js'),
+    mod('optimizers/sgd.js'),
   ]);
   return {
     stale,
@@ -57,6 +58,7 @@ export async function loadApi() {
     makeObjective: objective.makeObjective,
     Rng: rng.Rng,
     randomSearch: search.randomSearch,
+    sgd: sgd.sgd,
   };
 }
 
@@ -93,7 +95,7 @@ const lossSpec = (name) => ({ name, delta: 1 });
 /** SGD steps run before a timed sample: a fresh process's first ~100 run up to 2× slower. bench/numpy_baseline.py warms up as many. */
 export const warmupSteps = (steps) => Math.max(100, steps / 2);
 
-/** ms per SGD step (batch 200 with replacement, loss + grad, W −= lr·dW), for svm and softmax. */
+/** ms per SGD step (batch 200 with replacement, loss + grad, the trainer's W −= lr·dW), for svm and softmax. */
 export function sgdStep(api, ctx, backend) {
   return withSetup(api, ctx, backend, ({ kernels, data }) => {
     const out = {};
@@ -104,10 +106,11 @@ export function sgdStep(api, ctx, backend) {
       const dW = new Float32Array(C * DB);
       const rows = new Int32Array(BATCH);
       const correct = new Int32Array(1); // the trainer asks for the batch accuracy too
+      const update = api.sgd();
       const step = () => {
         rng.fillInts(rows, data.train.n);
         objective(W, rows, dW, correct);
-        for (let i = 0; i < W.length; i++) W[i] -= LR * dW[i];
+        update.step(W, dW, LR);
       };
       for (let i = 0; i < warmupSteps(ctx.steps); i++) step(); // JIT, wasm tiers, worker wake-up
       const t0 = performance.now();
