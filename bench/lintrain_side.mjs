@@ -92,8 +92,8 @@ async function withSetup(api, ctx, backend, fn) {
 
 const lossSpec = (name) => ({ name, delta: 1 });
 
-/** SGD steps run before a timed sample: a fresh process's first ~100 run up to 2× slower. bench/numpy_baseline.py warms up as many. */
-export const warmupSteps = (steps) => Math.max(100, steps / 2);
+/** SGD steps run before a timed sample: a fresh process's first ~100 run up to 2× slower. numpy_side.mjs passes the same count to numpy_baseline.py. */
+export const warmupSteps = (steps) => Math.max(100, Math.ceil(steps / 2));
 
 /** ms per SGD step (batch 200 with replacement, loss + grad, the trainer's W −= lr·dW), for svm and softmax. */
 export function sgdStep(api, ctx, backend) {

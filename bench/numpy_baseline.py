@@ -143,7 +143,7 @@ def run_sgd_step(args, d):
     out = {}
     for name, fn in LOSSES.items():
         W = (1e-4 * np.random.randn(D + 1, C)).astype(args.dtype)
-        for _ in range(max(100, args.steps // 2)):  # warm up caches and BLAS threads (as bench/lintrain_side.mjs)
+        for _ in range(args.warmup):  # warm up caches and BLAS threads
             sgd_step(W, X, y, fn, 1e-7, 2.5e4, 200)
         samples = []
         for _ in range(args.repeats):
@@ -254,6 +254,8 @@ def main():
     p.add_argument("--data", help="a cifar-10-batches-bin directory; omitted: random pixels (workloads 1-3)")
     p.add_argument("--repeats", type=int, default=3, help="timed repeats inside this process")
     p.add_argument("--steps", type=int, default=200, help="sgd-step: steps per timed repeat")
+    p.add_argument("--warmup", type=int, default=100,
+                   help="sgd-step: untimed steps first (npm run bench passes lintrain's count, bench/lintrain_side.mjs warmupSteps)")
     p.add_argument("--tries", type=int, default=1000, help="random-search: tries run (scaled to 1,000)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()

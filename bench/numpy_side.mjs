@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { timedSpawn } from './spawn.mjs';
+import { warmupSteps } from './lintrain_side.mjs';
 
 const SCRIPT = fileURLToPath(new URL('./numpy_baseline.py', import.meta.url));
 export const DTYPES = ['float32', 'float64'];
@@ -61,7 +62,7 @@ export function describeBlas(blas) {
 export function numpySample(python, workload, args) {
   const argv = [SCRIPT, workload, '--dtype', args.dtype, '--repeats', '1', '--seed', String(args.seed ?? 0)];
   if (args.batchDir) argv.push('--data', args.batchDir);
-  if (workload === 'sgd-step') argv.push('--steps', String(args.steps));
+  if (workload === 'sgd-step') argv.push('--steps', String(args.steps), '--warmup', String(warmupSteps(args.steps)));
   if (workload === 'random-search') argv.push('--tries', String(args.tries));
   if (workload === 'e2e') return numpyE2e(python, argv);
   const r = spawnSync(python, argv, { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
