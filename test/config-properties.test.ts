@@ -306,6 +306,28 @@ describe('command-line flags (property-based, in process)', () => {
     );
   });
 
+  test('a value that looks like -V or -h is the value of the option before it', async () => {
+    // train named, or implied as in `lintrain --lr -V` (where commander still takes a
+    // bare "-h" anywhere for --help, before train sees it)
+    const cases = [...['-V', '-V ', '-h', '-hx'].map((v) => [['train'], v] as const), ...['-V', '-V ', '-hx'].map((v) => [[], v] as const)];
+    for (const [cmd, v] of cases) {
+      const r = await parseFlags([...cmd, '--features-file', v]);
+      expect(r).toHaveProperty('config');
+      expect((r as { config: Config }).config.featuresFile).toBe(v);
+      const bad = (await parseFlags([...cmd, '--lr', v])) as { error: unknown; stderr: string };
+      expect(bad.error).toBeInstanceOf(CommanderError);
+      expect((bad.error as CommanderError).exitCode).not.toBe(0);
+      expect(bad.stderr.split('\n')[0]).toContain(`option '--lr <x>' argument '${v}' is invalid`);
+    }
+    // -V itself still prints the version, after a subcommand's options too
+    for (const argv of [['-V'], ['--loss', 'svm', '-V'], ['train', '--lr', '1e-7', '--version']]) {
+      const r = (await parseFlags(argv)) as { error: CommanderError };
+      expect(r.error).toBeInstanceOf(CommanderError);
+      expect(r.error.code).toBe('commander.version');
+      expect(r.error.exitCode).toBe(0);
+    }
+  });
+
   test('an unknown flag or a missing value is a commander error on one line', async () => {
     for (const argv of [['--bogus'], ['--lr'], ['--loss']]) {
       const r = await parseFlags(argv);

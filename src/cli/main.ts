@@ -19,6 +19,9 @@ const VERSION = '0.1.0';
 
 type Action = (cmd: Command) => Promise<number>;
 
+/** A command and every subcommand under it. */
+const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];
+
 function positiveInt(text: string): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`takes a whole number ≥ 1, got '${text}'.`);
@@ -114,6 +117,14 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .requiredOption('--out <file>', 'the feature file to write');
   extract.action(() => run(featuresExtractCommand, extract));
 
+  // Each option belongs to the command it follows. Otherwise the root (or `features`)
+  // reads on through its subcommand's arguments and takes a value such as the "-V" of
+  // `--out -V` for its own -V (print the version) or -h. So the subcommands answer
+  // -V themselves, wherever it stands among their options.
+  program.enablePositionalOptions();
+  features.enablePositionalOptions();
+  for (const cmd of everyCommand(program).slice(1)) cmd.version(VERSION);
+
   return program;
 }
 
@@ -124,11 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     code = await action(cmd);
   };
   const program = buildProgram(run);
-  program.exitOverride();
-  for (const sub of program.commands) {
-    sub.exitOverride();
-    for (const subsub of sub.commands) subsub.exitOverride();
-  }
+  for (const cmd of everyCommand(program)) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (e) {
