@@ -6,6 +6,7 @@
  * it, or one line naming the file, with nothing written where a later run would
  * take it for good data, and nothing written outside the data directory.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -43,7 +44,7 @@ type FileFault =
   | { kind: 'pad'; file: number; bytes: Uint8Array }
   | { kind: 'label'; file: number; record: number; label: number }
   | { kind: 'pixel'; file: number; at: number; value: number }
-  | { kind: 'empty' | 'folder' | 'link-outside' | 'link-inside' | 'missing'; file: number };
+  | { kind: 'empty' | 'folder' | 'link-outside' | 'link-inside' | 'link-folder' | 'link-dangling' | 'link-device' | 'missing'; file: number };
 
 const fileIndex = fc.nat(FILES.length - 1);
 const fileFault: fc.Arbitrary<FileFault> = fc.oneof(
@@ -51,7 +52,10 @@ const fileFault: fc.Arbitrary<FileFault> = fc.oneof(
   fc.record({ kind: fc.constant('pad' as const), file: fileIndex, bytes: fc.uint8Array({ minLength: 1, maxLength: 2 * RECORD_BYTES + 2 }) }),
   fc.record({ kind: fc.constant('label' as const), file: fileIndex, record: fc.nat(1), label: fc.integer({ min: 10, max: 255 }) }),
   fc.record({ kind: fc.constant('pixel' as const), file: fileIndex, at: fc.integer({ min: 1, max: RECORD_BYTES - 1 }), value: fc.nat(255) }),
-  fc.record({ kind: fc.constantFrom('empty' as const, 'folder' as const, 'link-outside' as const, 'link-inside' as const, 'missing' as const), file: fileIndex }),
+  fc.record({
+    kind: fc.constantFrom('empty', 'folder', 'link-outside', 'link-inside', 'link-folder', 'link-dangling', 'link-device', 'missing'),
+    file: fileIndex,
+  }),
 );
 
 /** What the loader must say about a file's final bytes (null: it is good). */
@@ -82,15 +86,22 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
           else if (f.kind === 'empty') bytes[f.file] = new Uint8Array(0);
           else if (f.kind === 'folder') special.set(f.file, /is not a regular file$/);
           else if (f.kind === 'missing') special.set(f.file, /^missing batch file/);
-          else if (f.kind === 'link-outside') special.set(f.file, /is a symbolic link to .*, outside the data directory/);
-          else if (f.kind === 'link-inside' && !special.has(f.file)) special.set(f.file, /LINK-INSIDE/); // fine: its bytes count
+          else if (f.kind === 'link-folder') special.set(f.file, /is a symbolic link to .*, which is a folder, not a regular file$/);
+          else if (f.kind === 'link-dangling') special.set(f.file, /is a symbolic link to .*, which does not exist$/);
+          else if (f.kind === 'link-device') special.set(f.file, /is a symbolic link to \/dev\/zero, which is a character device, not a regular file$/);
+          // links to a regular file, in the folder or anywhere else: fine, their bytes count
+          else if (f.kind === 'link-outside' && !special.has(f.file)) special.set(f.file, /LINK-OUTSIDE/);
+          else if (f.kind === 'link-inside' && !special.has(f.file)) special.set(f.file, /LINK-INSIDE/);
         }
         FILES.forEach((name, i) => {
           const file = path.join(dir, name);
           const how = special.get(i)?.source;
           if (how === undefined) fs.writeFileSync(file, bytes[i]);
-          else if (how.includes('regular')) fs.mkdirSync(file);
-          else if (how.includes('outside')) {
+          else if (how === 'is not a regular file$') fs.mkdirSync(file);
+          else if (how.includes('a folder')) fs.symlinkSync(outside, file);
+          else if (how.includes('does not exist')) fs.symlinkSync(path.join(outside, 'nothing-here'), file);
+          else if (how.includes('dev')) fs.symlinkSync('/dev/zero', file);
+          else if (how === 'LINK-OUTSIDE') {
             fs.writeFileSync(path.join(outside, `${run}-${name}`), bytes[i]);
             fs.symlinkSync(path.join(outside, `${run}-${name}`), file);
           } else if (how === 'LINK-INSIDE') {
@@ -100,7 +111,7 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
         });
         const expected = FILES.map((name, i) => {
           const s = special.get(i);
-          return s && s.source !== 'LINK-INSIDE' ? s : fault(bytes[i]);
+          return s && !s.source.startsWith('LINK-') ? s : fault(bytes[i]);
         });
         let raw: ReturnType<typeof loadCifar10> | null = null;
         const err = lintrainError(() => (raw = loadCifar10(dir)));
@@ -144,39 +155,55 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
 });
 
 describe('symbolic links in the data directory', () => {
-  test('a link to a file outside is refused, a link within and a linked folder are fine', () => {
-    const fx = writeCifarFixture(tmpDir(), { counts: [1, 1, 1, 1, 1, 1] });
-    const outside = path.join(tmpDir(), 'elsewhere.bin');
-    const file = path.join(fx.batchDir, TRAIN_FILES[2]);
-    fs.renameSync(file, outside);
-    fs.symlinkSync(outside, file);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toBe(
-      `batch file ${file} is a symbolic link to ${fs.realpathSync(outside)}, outside the data directory ${fs.realpathSync(fx.batchDir)}; copy the file in, or use --data with the folder that holds it`,
-    );
-    fs.rmSync(file);
-    fs.renameSync(outside, path.join(fx.batchDir, 'moved.bin'));
-    fs.symlinkSync('moved.bin', file);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))).toBeNull();
+  test('a data folder of links into a shared dataset folder loads exactly what the files hold', () => {
+    const shared = writeCifarFixture(tmpDir(), { counts: [3, 1, 2, 1, 1, 4] }); // the shared copy
+    const mine = path.join(tmpDir(), 'cifar-10-batches-bin'); // a user's data folder of links, absolute and relative
+    fs.mkdirSync(mine);
+    for (const [i, f] of [...TRAIN_FILES, TEST_FILE, META_FILE].entries()) {
+      const target = path.join(shared.batchDir, f);
+      fs.symlinkSync(i % 2 === 0 ? target : path.relative(mine, target), path.join(mine, f));
+    }
+    const raw = loadCifar10(mine);
+    expect(firstDiff(raw.pixels, shared.pixels)).toBe(-1);
+    expect(firstDiff(raw.labels, shared.labels)).toBe(-1);
+    expect([raw.nTrain, raw.nTest]).toEqual([shared.nTrain, shared.nTest]);
+    // a link to a link, and a linked data folder as a whole
+    const twice = path.join(tmpDir(), 'again.bin');
+    fs.symlinkSync(path.join(shared.batchDir, TRAIN_FILES[0]), twice);
+    fs.rmSync(path.join(mine, TRAIN_FILES[0]));
+    fs.symlinkSync(twice, path.join(mine, TRAIN_FILES[0]));
     const linkedDir = path.join(tmpDir(), 'linked');
-    fs.symlinkSync(fx.batchDir, linkedDir);
-    expect(firstDiff(loadCifar10(linkedDir).pixels, fx.pixels)).toBe(-1);
+    fs.symlinkSync(mine, linkedDir);
+    expect(firstDiff(loadCifar10(linkedDir).pixels, shared.pixels)).toBe(-1);
   });
 
-  test('a dangling link, a link to /dev/zero and a meta file that is a link outside are refused', () => {
+  test('a link to nothing, to a folder, to /dev/zero or to a FIFO is refused by name; a linked meta file is read as any', () => {
     const fx = writeCifarFixture(tmpDir(), { counts: [1, 1, 1, 1, 1, 1] });
     const file = path.join(fx.batchDir, TEST_FILE);
-    fs.rmSync(file);
-    fs.symlinkSync('/no/such/file.bin', file);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toBe(`batch file ${file} is a symbolic link to /no/such/file.bin, which does not exist`);
-    fs.rmSync(file);
-    fs.symlinkSync('/dev/zero', file);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(/is a symbolic link to \/dev\/zero, outside the data directory/);
+    const linkTo = (target: string) => {
+      fs.rmSync(file, { force: true });
+      fs.symlinkSync(target, file);
+      return lintrainError(() => loadCifar10(fx.batchDir))?.message;
+    };
+    expect(linkTo('/no/such/file.bin')).toBe(`batch file ${file} is a symbolic link to /no/such/file.bin, which does not exist`);
+    const folder = tmpDir();
+    expect(linkTo(folder)).toBe(`batch file ${file} is a symbolic link to ${fs.realpathSync(folder)}, which is a folder, not a regular file`);
+    expect(linkTo('/dev/zero')).toBe(`batch file ${file} is a symbolic link to /dev/zero, which is a character device, not a regular file`);
+    const fifo = path.join(tmpDir(), 'pipe');
+    if (spawnSync('mkfifo', [fifo]).status === 0) {
+      expect(linkTo(fifo)).toBe(`batch file ${file} is a symbolic link to ${fs.realpathSync(fifo)}, which is a FIFO, not a regular file`);
+    }
     fs.rmSync(file);
     fs.writeFileSync(file, original[5]);
     const meta = path.join(fx.batchDir, META_FILE);
     fs.rmSync(meta);
-    fs.symlinkSync('/etc/hostname', meta);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(/^class-name file .*batches\.meta\.txt is a symbolic link to/);
+    fs.symlinkSync('/dev/null', meta);
+    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(/^class-name file .*batches\.meta\.txt is a symbolic link to \/dev\/null, which is a character device/);
+    fs.rmSync(meta);
+    const names = path.join(tmpDir(), 'names.txt');
+    fs.writeFileSync(names, 'one\ntwo\n');
+    fs.symlinkSync(names, meta);
+    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(/batches\.meta\.txt lists 2 class names; expected 10/);
   });
 });
 

@@ -134,13 +134,24 @@ export function checkBatchFile(file: string, shownAs = file): number {
   return records;
 }
 
+/** What a file system object is, for people: "a folder", "a FIFO". */
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /**
- * A file of the data directory must be its own: a symbolic link whose target lies
- * outside the directory is refused (a link inside it is fine, and so is a linked
- * directory as a whole, since `dir` is compared by its real path). Hard links cannot
- * be told from the original file and are not checked.
+ * A file of the data directory may be a symbolic link to a regular file anywhere: a data
+ * folder of links into a shared dataset folder is the usual set-up on clusters and in CI
+ * caches. A link to nothing, or to a folder, a device, a FIFO or a socket, is refused by
+ * name (reading /dev/zero or a FIFO would never end). Hard links cannot be told from the
+ * file they link to and need no check.
  */
-export function checkInside(file: string, dir: string, what = 'batch file'): void {
+export function checkLink(file: string, what = 'batch file'): void {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(file);
@@ -148,19 +159,15 @@ export function checkInside(file: string, dir: string, what = 'batch file'): voi
     return; // missing: the caller says so
   }
   if (!st.isSymbolicLink()) return;
-  let target: string;
-  let realDir: string;
+  let target: fs.Stats;
   try {
-    target = fs.realpathSync(file);
-    realDir = fs.realpathSync(dir);
-  } catch {
-    throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.readlinkSync(file)}, which does not exist`);
+    target = fs.statSync(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'which leads round a loop of links' : 'which does not exist';
+    throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.readlinkSync(file)}, ${why}`);
   }
-  const rel = path.relative(realDir, target);
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new LintrainError(
-      `${what} ${file} is a symbolic link to ${target}, outside the data directory ${realDir}; copy the file in, or use --data with the folder that holds it`,
-    );
+  if (!target.isFile()) {
+    throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.realpathSync(file)}, which is ${kindOf(target)}, not a regular file`);
   }
 }
 
@@ -172,7 +179,7 @@ export function readClassNames(batchDir: string): string[] {
   const file = path.join(batchDir, META_FILE);
   let text: string;
   try {
-    checkInside(file, batchDir, 'class-name file');
+    checkLink(file, 'class-name file');
     const st = fs.statSync(file);
     if (!st.isFile()) throw new LintrainError(`${file} is not a regular file`);
     if (st.size > META_MAX_BYTES) throw new LintrainError(`${file} has ${st.size} bytes; expected ${C} class names, one a line`);
@@ -198,7 +205,7 @@ export function readClassNames(batchDir: string): string[] {
  */
 export function loadCifar10(batchDir: string, opts: LoadOptions = {}): RawCifar {
   const files = [...TRAIN_FILES, TEST_FILE].map((f) => path.join(batchDir, f));
-  for (const f of files) checkInside(f, batchDir);
+  for (const f of files) checkLink(f);
   const counts = files.map((f) => countRecords(f));
   const nTrain = counts.slice(0, TRAIN_FILES.length).reduce((a, b) => a + b, 0);
   const nTest = counts[TRAIN_FILES.length];
