@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LintrainError } from '../errors.js';
-import { ioProblem, isIoError } from '../atomic.js';
+import { ioProblem, isIoError, syncDir, syncFile } from '../atomic.js';
 import { extrasMessage, untar } from './archive.js';
 import { checkBatchFile, TEST_FILE, TRAIN_FILES } from './cifar10.js';
 import { fetchResumable, reason } from './fetch.js';
@@ -149,6 +149,9 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
     }
     if (extras.length > 0) throw new LintrainError(extrasMessage(shownAs, extras));
     for (const f of [...TRAIN_FILES, TEST_FILE]) checkBatchFile(path.join(extracted, f), `${BATCH_DIR_NAME}/${f} in ${shownAs}`);
+    // On the disk before the data set is in place: a power cut then leaves the old one or this one whole.
+    for (const f of fs.readdirSync(extracted)) syncFile(path.join(extracted, f));
+    syncDir(extracted);
     beforeCommit?.();
     opts.signal?.throwIfAborted();
     const target = path.join(dataDir, BATCH_DIR_NAME);
@@ -161,6 +164,7 @@ async function install(archive: string, shownAs: string, dataDir: string, opts: 
       if (hadOld) await fsp.rename(old, target);
       throw e;
     }
+    syncDir(dataDir);
     return target;
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true, maxRetries: 3 });
