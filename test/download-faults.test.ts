@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../src/atomic.js';
 import { loadCifar10 } from '../src/data/cifar10.js';
 import { downloadCifar10, type TransferProgress } from '../src/data/download.js';
@@ -206,15 +206,22 @@ linux('a full disk (writes go to /dev/full: ENOSPC)', () => {
   });
 });
 
-/** Run the CLI as a user without root's right to write anywhere (as nobody when we are root). */
-function lintrainUnprivileged(args: string[]) {
-  const asRoot = process.getuid?.() === 0;
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lintrain.js'), ...args], {
+/**
+ * Run the CLI as a user without root's right to write anywhere. As root, the CLI is
+ * loaded first and the process then becomes nobody (65534): nobody may not be able to
+ * reach the clone at all (a clone inside a private folder, as `mktemp -d` makes), and the
+ * commands below read no file of the package after loading (the js kernels need none).
+ */
+function lintrainUnprivileged(args: string[], cwd: string) {
+  const main = pathToFileURL(path.join(root, 'dist', 'cli', 'main.js')).href;
+  const drop = process.getuid?.() === 0 ? 'process.setgroups([]); process.setgid(65534); process.setuid(65534);' : '';
+  const script = `const { main } = await import(${JSON.stringify(main)}); ${drop} process.exitCode = await main(['node', 'lintrain', ...${JSON.stringify(args)}]);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     timeout: 60_000,
+    cwd,
     // a closed port: should the data directory be writable after all, no byte leaves this machine
     env: { ...process.env, NO_COLOR: '1', LINTRAIN_CIFAR10_URL: 'http://127.0.0.1:9/cifar.tar.gz', LINTRAIN_DATA: '' },
-    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
   return { code: r.status, stderr: r.stderr, error: r.error };
 }
@@ -226,11 +233,11 @@ describe('a read-only data directory', () => {
     const ro = path.join(parent, 'ro');
     fs.mkdirSync(ro, { mode: 0o555 });
     fs.chmodSync(ro, 0o555);
-    const dl = lintrainUnprivileged(['download', '--data', ro, '--quiet']);
+    const dl = lintrainUnprivileged(['download', '--data', ro, '--quiet'], parent);
     expect(dl.error).toBeUndefined();
     expect(dl.stderr).toBe(`lintrain: cannot write the download into ${ro}: ${ro} is not writable (EACCES)\n`);
     expect(dl.code).toBe(1);
-    const train = lintrainUnprivileged(['--data', path.join(ro, 'sub'), '--quiet']);
+    const train = lintrainUnprivileged(['--data', path.join(ro, 'sub'), '--backend', 'js', '--quiet'], parent);
     expect(train.stderr).toBe(`lintrain: cannot create data directory ${path.join(ro, 'sub')}: ${ro} is not writable (EACCES)\n`);
     expect(train.code).toBe(1);
     expect(fs.readdirSync(ro)).toEqual([]);
