@@ -21,6 +21,7 @@ import {
 } from './layout';
 
 export { WS, MAX_THREADS };
+export { maddFused } from './simd';
 
 /** Address of the control block (control.ts). */
 export function ctrlPtr(): usize {

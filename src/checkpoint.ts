@@ -12,35 +12,42 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, resolveConfig, usesFeatures } from './config.js';
+import {
+  CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, EXECUTION_KEYS, flagOf, resolveConfig, runConfig, type RunConfig, usesFeatures,
+} from './config.js';
 import { LintrainError, UsageError } from './errors.js';
 import { fromBase64, toBase64 } from './model.js';
 import { isSearch, type OptimizerState } from './optimizers/index.js';
 import type { SearchState } from './optimizers/search.js';
 import { C, DB } from './shapes.js';
-import { type EvalEvent, isSearchState, type RunState, type TrainState } from './train.js';
+import { type ValEvent, isSearchState, type RunState, type TrainState } from './train.js';
+import { VERSION } from './version.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 const FORMAT = 'lintrain-checkpoint';
-const VERSION = 2; // 1: gradient runs only, no `kind`
+const FORMAT_VERSION = 2; // 1: gradient runs only, no `kind`
 
 /** What the run has measured so far; a resumed run carries on with it. */
 export interface RunMetrics {
   losses: number[]; // per iteration, in order
-  evals: Array<Omit<EvalEvent, 'event'>>;
+  evals: Array<Omit<ValEvent, 'event'>>;
   trainSec: number; // time spent training, over all sessions
 }
 
 export interface Checkpoint {
-  config: Config;
+  config: RunConfig;
   state: RunState;
   metrics: RunMetrics;
+  kernels: string | null; // the kernels that computed W so far (Summary.kernels); null: not recorded (lintrain 0.1)
   stoppedBy?: string; // the signal that stopped it
 }
 
 export function saveCheckpoint(dir: string, cp: Checkpoint): string {
   const { state: s } = cp;
-  const head = { format: FORMAT, version: VERSION, kind: isSearchState(s) ? 'search' : 'gradient', stoppedBy: cp.stoppedBy ?? null, config: cp.config };
+  const head = {
+    format: FORMAT, version: FORMAT_VERSION, kind: isSearchState(s) ? 'search' : 'gradient', lintrain: VERSION, kernels: cp.kernels,
+    stoppedBy: cp.stoppedBy ?? null, config: runConfig(cp.config),
+  };
   const common = { iter: s.iter, rng: s.rng, W: toBase64(s.W), metrics: cp.metrics };
   const body = isSearchState(s) ? { ...head, ...common, search: searchFields(s) } : { ...head, ...common, ...gradientFields(s) };
   const file = path.join(dir, CHECKPOINT_FILE);
@@ -76,8 +83,8 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     throw new LintrainError(`Cannot resume from ${file}: ${why}.`);
   }
   if (b?.format !== FORMAT) throw new LintrainError(`${file} is not a lintrain checkpoint (format ${FORMAT}).`);
-  if (b.version !== 1 && b.version !== VERSION) {
-    throw new LintrainError(`${file} is a checkpoint of version ${JSON.stringify(b.version)}; this lintrain reads versions 1 and ${VERSION}.`);
+  if (b.version !== 1 && b.version !== FORMAT_VERSION) {
+    throw new LintrainError(`${file} is a checkpoint of version ${JSON.stringify(b.version)}; this lintrain reads versions 1 and ${FORMAT_VERSION}.`);
   }
   const bad: Bad = (what) => new LintrainError(`${file}: ${what} is missing or damaged; the checkpoint cannot be resumed.`);
   const kind = b.version === 1 ? 'gradient' : b.kind;
@@ -93,7 +100,8 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     rng: { a: b.rng.a, b: b.rng.b, c: b.rng.c, d: b.rng.d, spare: typeof b.rng.spare === 'number' ? b.rng.spare : null },
   };
   const state = kind === 'search' ? { ...common, ...searchState(b, size, file, bad) } : { ...common, ...gradientState(b, size, file, bad) };
-  return { config: b.config as Config, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state };
+  const kernels = typeof b.kernels === 'string' ? b.kernels : null;
+  return { config: runConfig(b.config as Config), kernels, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state };
 }
 
 /**
@@ -131,19 +139,26 @@ function searchState(b: Body, size: number, file: string, bad: Bad): Omit<Search
   };
 }
 
-/** What a resumed run may change: how long it runs, where and how it reports; nothing of the trajectory. */
+/**
+ * What a resumed run may change: how long it runs, where and how it reports, and the
+ * kernels (a change of kernels is allowed, but the bits will then differ from an
+ * uninterrupted run: cli/train.ts says so); nothing of the trajectory. The execution
+ * settings (--threads) are not saved at all.
+ */
 export const MAY_CHANGE_ON_RESUME: readonly ConfigKey[] = [
-  'iters', 'evalEvery', 'backend', 'threads', 'data', 'download', 'logFormat', 'quiet', 'minValAcc', 'save', 'out',
+  'iters', 'evalEvery', 'backend', 'data', 'download', 'logFormat', 'quiet', 'minValAcc', 'save', 'out', 'plots',
 ];
 
 /** The checkpoint's config with the flags given now on top; a flag that would change the run is refused. */
-export function resumedConfig(saved: Config, flags: Partial<Config>, file: string): Config {
-  const config = resolveConfig(saved, flags);
+export function resumedConfig(saved: RunConfig, flags: Partial<Config>, file: string): Config {
+  const before = resolveConfig(runConfig(saved)); // keys newer than the checkpoint take their defaults
+  const config = resolveConfig(runConfig(saved), flags);
+  const free: readonly ConfigKey[] = [...MAY_CHANGE_ON_RESUME, ...EXECUTION_KEYS];
   for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) {
-    if (!MAY_CHANGE_ON_RESUME.includes(key) && config[key] !== saved[key]) {
+    if (!free.includes(key) && config[key] !== before[key]) {
       throw new UsageError(
-        `--resume ${file}: ${flagOf(key)} ${JSON.stringify(config[key])} differs from the checkpoint's ${JSON.stringify(saved[key])}; ` +
-          `a resumed run keeps its settings (only ${MAY_CHANGE_ON_RESUME.map(flagOf).join(', ')} may change).`,
+        `--resume ${file}: ${flagOf(key)} ${JSON.stringify(config[key])} differs from the checkpoint's ${JSON.stringify(before[key])}; ` +
+          `a resumed run keeps its settings (only ${free.map(flagOf).join(', ')} may change).`,
       );
     }
   }

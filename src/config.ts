@@ -4,8 +4,8 @@
  * Precedence: DEFAULTS < OPT_DEFAULTS[opt] < config file < command-line flags.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { UsageError } from './errors.js';
+import { defaultThreads, MAX_THREADS } from './kernels/threads.js';
 
 export const OPT_NAMES = [
   'random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam',
@@ -39,8 +39,8 @@ export const DEFAULTS = {
   numDev: 500, // dev subset of train for gradient checks
   evalEvery: 100, // validation accuracy every N iterations (0: only at the end)
   seed: 0, // seeds W, minibatches and searches: the same seed gives the same run
-  backend: 'wasm' as 'js' | 'wasm', // kernel backend
-  threads: os.availableParallelism(), // worker threads of the wasm backend
+  backend: 'wasm' as 'js' | 'wasm' | 'wasm-fma', // kernels: js reference, wasm SIMD (same bits everywhere), wasm-fma (fused, host-dependent bits)
+  threads: defaultThreads(), // worker threads of the wasm backend: all cores up to 64; never changes the results
   data: null as string | null, // data directory (else LINTRAIN_DATA, else data/)
   download: true, // download CIFAR-10 when it is missing
   logFormat: 'pretty' as 'pretty' | 'json', // progress bar for people, JSON lines for scripts
@@ -58,6 +58,21 @@ export const DEFAULTS = {
 };
 export type Config = typeof DEFAULTS;
 export type ConfigKey = keyof Config;
+
+/**
+ * Settings of the machine a run happens on, not of the run: the results do not depend on
+ * them (the kernels give the same bits for any thread count), so a run does not save them
+ * with its config (config.json, the checkpoint, the model, the events) and a resume does
+ * not compare them.
+ */
+export const EXECUTION_KEYS = ['threads'] as const satisfies readonly ConfigKey[];
+export type RunConfig = Omit<Config, (typeof EXECUTION_KEYS)[number]>;
+
+/** The config as a run saves it: everything but the execution settings. */
+export function runConfig(c: Config | RunConfig): RunConfig {
+  const { threads: _threads, ...rest } = c as Config;
+  return rest;
+}
 
 /**
  * The lecture's search methods score whole-training-set data loss with no penalty
@@ -108,8 +123,8 @@ export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
   numDev: count,
   evalEvery: size,
   seed: { kind: 'number', min: 0, max: 2 ** 32 - 1, int: true },
-  backend: { kind: 'choice', values: ['js', 'wasm'] },
-  threads: { kind: 'number', min: 1, max: 64, int: true },
+  backend: { kind: 'choice', values: ['js', 'wasm', 'wasm-fma'] },
+  threads: { kind: 'number', min: 1, max: MAX_THREADS, int: true },
   data: { kind: 'string', nullable: true },
   download: { kind: 'boolean' },
   logFormat: { kind: 'choice', values: ['pretty', 'json'] },
@@ -211,6 +226,11 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
     keys: ['minValAcc', 'numVal'],
     bad: (c) => c.minValAcc !== null && c.numVal === 0,
     message: (c) => `--min-val-acc ${c.minValAcc} needs a validation split, but --num-val is 0: use --num-val >= 1.`,
+  },
+  {
+    keys: ['backend', 'features', 'featuresFile'],
+    bad: (c) => c.backend === 'wasm-fma' && usesFeatures(c),
+    message: () => '--backend wasm-fma is a build of the pixel kernels; with --features or --features-file use --backend wasm (or js).',
   },
   // A model file and the step-size experiment are of pixel weights, C×(D+1).
   ...(['features', 'featuresFile'] as const).flatMap((on) => [

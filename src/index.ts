@@ -30,7 +30,7 @@ export { makeObjective, regSpec, lossSpec, type Objective } from './objective.js
 export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
 export { RandomSearch, RandomLocalSearch, type SearchProblem, type SearchState, type Try } from './optimizers/search.js';
 export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './gradcheck.js';
-export { train, trainResumable, Trainer, isSearchState, type TrainEvent, type IterEvent, type EvalEvent, type TrainState, type RunState, type TrainControl, type TrainResult } from './train.js';
+export { train, trainResumable, Trainer, isSearchState, type TrainEvent, type IterEvent, type ValEvent, type TrainState, type RunState, type TrainControl, type TrainResult } from './train.js';
 export { SearchRun } from './search-run.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './checkpoint.js';
 export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';

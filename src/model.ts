@@ -5,16 +5,18 @@
  * temporary file and renamed, so a crash never leaves half a model.
  */
 import fs from 'node:fs';
-import type { Config } from './config.js';
+import { type Config, runConfig, type RunConfig } from './config.js';
 import { writeFileAtomic } from './atomic.js';
 import { LintrainError } from './errors.js';
 import { C, D, DB } from './shapes.js';
+import { VERSION as LINTRAIN_VERSION } from './version.js';
 
 export interface Model {
   W: Float32Array; // C×(D+1), bias last
   mean: Float32Array; // D, the training split's mean image
   classNames: string[];
-  config: Config;
+  config: RunConfig;
+  kernels: string | null; // the kernels that computed W (Summary.kernels); null: not recorded (lintrain 0.1)
   metrics?: Record<string, number>;
 }
 
@@ -44,9 +46,11 @@ export function saveModel(file: string, m: Model): void {
     format: FORMAT,
     version: VERSION,
     shape: [C, DB],
+    lintrain: LINTRAIN_VERSION,
+    kernels: m.kernels,
     classNames: m.classNames,
     metrics: m.metrics ?? {},
-    config: m.config,
+    config: runConfig(m.config),
     W: toBase64(m.W),
     mean: toBase64(m.mean),
   };
@@ -68,7 +72,8 @@ export function loadModel(file: string): Model {
     W: fromBase64(body.W, C * DB, 'W', file),
     mean: fromBase64(body.mean, D, 'mean', file),
     classNames: body.classNames as string[],
-    config: body.config as Config,
+    config: runConfig(body.config as Config),
+    kernels: typeof body.kernels === 'string' ? body.kernels : null,
     metrics: body.metrics as Record<string, number>,
   };
 }

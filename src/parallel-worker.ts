@@ -44,4 +44,4 @@ parentPort!.on('message', (task: Task) => {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
 });
-parentPort!.postMessage({ ready: true });
+parentPort!.postMessage({ ready: true, kernels: { name: kernels.name, id: kernels.id, fallback: kernels.fallback } });

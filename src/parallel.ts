@@ -29,6 +29,7 @@ export { runTask, type Task, type TaskResult } from './run.js';
 export interface Runner {
   readonly jobs: number;
   readonly threadsPerJob: number;
+  readonly kernels: Pick<Kernels, 'name' | 'id' | 'fallback'>; // what computes the runs
   run(task: Task): Promise<TaskResult>;
   close(): Promise<void>;
 }
@@ -50,6 +51,7 @@ export function inlineRunner(data: Dataset, kernels: Kernels, threadsPerJob = 1)
   return {
     jobs: 1,
     threadsPerJob,
+    kernels,
     run: async (task) => runTask(task, data, kernels),
     close: async () => {},
   };
@@ -79,13 +81,15 @@ export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runn
   };
 
   const started: Worker[] = [];
+  let kernels: Runner['kernels'] | null = null;
   const start = () =>
     new Promise<Worker>((resolve, reject) => {
       const w = new Worker(url, { workerData: init });
       started.push(w);
       w.once('error', reject);
-      w.once('message', (m: { ready?: boolean }) => {
+      w.once('message', (m: { ready?: boolean; kernels?: Runner['kernels'] }) => {
         if (!m.ready) return reject(new Error('worker did not start'));
+        kernels ??= m.kernels!;
         w.off('error', reject);
         w.on('error', fail);
         w.on('exit', (code) => code !== 0 && !broken && fail(new Error(`a worker stopped with code ${code}`)));
@@ -111,6 +115,7 @@ export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runn
   return {
     jobs,
     threadsPerJob: init.threads,
+    kernels: kernels!,
     run: (task) =>
       new Promise((resolve, reject) => {
         if (broken) return reject(broken);

@@ -7,7 +7,7 @@ import { LintrainError } from './errors.js';
 import { accuracy } from './evaluate.js';
 import { stepSizeExperiment, type StepSizeResult } from './experiments/step-size.js';
 import type { Config } from './config.js';
-import type { Kernels } from './kernels/types.js';
+import type { Kernels, KernelsId } from './kernels/types.js';
 import type { Dataset } from './shapes.js';
 import { train } from './train.js';
 
@@ -28,6 +28,7 @@ export interface TaskResult {
   timeSec: number;
   W?: Float32Array; // C×(D+1): the trained weights
   stepSize?: StepSizeResult; // config.experiment 'step-size'
+  kernels: KernelsId; // the kernels that computed it
   error?: string;
 }
 
@@ -35,7 +36,7 @@ export interface TaskResult {
 export function runTask(task: Task, data: Dataset, kernels: Kernels): TaskResult {
   const { index, config } = task;
   const t0 = performance.now();
-  const base = { index, trainAcc: NaN, valAcc: NaN, testAcc: NaN, finalLoss: NaN };
+  const base = { index, trainAcc: NaN, valAcc: NaN, testAcc: NaN, finalLoss: NaN, kernels: kernels.id };
   const elapsed = () => (performance.now() - t0) / 1000;
   if (config.experiment === 'step-size') {
     const stepSize = stepSizeExperiment(config, data, kernels);
@@ -45,7 +46,7 @@ export function runTask(task: Task, data: Dataset, kernels: Kernels): TaskResult
   let W: Float32Array;
   try {
     W = train(config, data, kernels, (e) => {
-      if (!('event' in e)) finalLoss = e.bestLoss ?? e.loss;
+      if (e.event === 'iter') finalLoss = e.bestLoss ?? e.loss;
     });
   } catch (e) {
     if (e instanceof LintrainError) return { ...base, finalLoss, timeSec: elapsed(), error: e.message };
@@ -54,6 +55,7 @@ export function runTask(task: Task, data: Dataset, kernels: Kernels): TaskResult
   const acc = (split: keyof Dataset & ('train' | 'val' | 'test')) => accuracy(kernels, data[split], data.mean, W).acc;
   return {
     index,
+    kernels: kernels.id,
     trainAcc: acc('train'),
     valAcc: acc('val'),
     testAcc: task.evalTest ? acc('test') : NaN,

@@ -38,7 +38,7 @@ export class SearchRun {
     };
     const onTry = (t: Try) => {
       if (!Number.isFinite(t.loss)) throw diverged(t.iter, t.loss, this.hint);
-      emit({ iter: t.iter, loss: t.loss, batchAcc: t.acc, bestLoss: t.bestLoss });
+      emit({ event: 'iter', iter: t.iter, loss: t.loss, batchAcc: t.acc, bestLoss: t.bestLoss });
     };
     this.search = opt === 'random-search'
       ? new RandomSearch(problem, config.iters, config.initScale, onTry, from)

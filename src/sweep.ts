@@ -159,6 +159,7 @@ export const runSpecs = (points: readonly Params[], seed: number, repeats = 1): 
 
 /** A finished run. A run that diverged has NaN accuracies and the reason in `error`. */
 export interface RunResult extends RunSpec {
+  kernels: string; // the kernels that computed it (Kernels.id)
   trainAcc: number;
   valAcc: number;
   finalLoss: number;

@@ -17,18 +17,20 @@ import { C, DB, type Dataset } from './shapes.js';
 
 /** One iteration: `batchAcc` is the minibatch accuracy (for searches, the try's training accuracy). */
 export interface IterEvent {
+  event: 'iter';
   iter: number;
   loss: number;
   batchAcc: number;
   lr?: number; // gradient methods
   bestLoss?: number; // searches: the lowest loss so far
 }
-export interface EvalEvent {
-  event: 'eval';
+/** A validation check during training (every --eval-every iterations). */
+export interface ValEvent {
+  event: 'val';
   iter: number;
   valAcc: number;
 }
-export type TrainEvent = IterEvent | EvalEvent;
+export type TrainEvent = IterEvent | ValEvent;
 
 /** Everything a gradient run needs to continue exactly where it stopped (a checkpoint). */
 export interface TrainState {
@@ -114,11 +116,11 @@ export class Trainer {
     if (!Number.isFinite(loss)) throw diverged(iter, loss, this.hint);
     this.rule.step(this.W, this.dW, this.lr);
     checkWeights(this.W, `after the update of iteration ${iter}`, this.hint);
-    this.emit({ iter, loss, batchAcc: this.correct[0] / this.batch, lr: this.lr });
+    this.emit({ event: 'iter', iter, loss, batchAcc: this.correct[0] / this.batch, lr: this.lr });
     if (iter % this.decayEvery === 0) this.lr *= this.config.lrDecay;
     const { evalEvery, iters } = this.config;
     if (evalEvery > 0 && iter % evalEvery === 0 && iter < iters && this.data.val.n > 0) {
-      this.emit({ event: 'eval', iter, valAcc: accuracy(this.kernels, this.data.val, this.data.mean, this.W).acc });
+      this.emit({ event: 'val', iter, valAcc: accuracy(this.kernels, this.data.val, this.data.mean, this.W).acc });
     }
   }
 

@@ -24,7 +24,7 @@ test('load, train, evaluate, save and load a model through the package entry', a
   expect(acc).toBeGreaterThan(0.8);
 
   const file = path.join(tmp, 'model.json');
-  saveModel(file, { W, mean: data.mean, classNames: data.classNames, config });
+  saveModel(file, { W, mean: data.mean, classNames: data.classNames, config, kernels: kernels.id });
   const back = loadModel(file);
   expect(Buffer.from(back.W.buffer).equals(Buffer.from(W.buffer))).toBe(true);
   expect(accuracy(kernels, data.test, back.mean, back.W).acc).toBe(acc);

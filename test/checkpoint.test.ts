@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoint, resumedConfig, saveCheckpoint } from '../src/checkpoint.js';
-import { type Config, resolveConfig } from '../src/config.js';
+import { type Config, resolveConfig, runConfig } from '../src/config.js';
 import { LintrainError, UsageError } from '../src/errors.js';
 import { createJsFeatureBackend } from '../src/features/backend-js.js';
 import { createJsKernels } from '../src/kernels/js.js';
@@ -55,9 +55,10 @@ describe.each([
       expect(a.stopped).toBe(true);
       expect(a.state.iter).toBe(stopAt);
       const dir = tmpDir();
-      saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 }, stoppedBy: 'SIGINT' });
+      saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 }, kernels: kernels.id, stoppedBy: 'SIGINT' });
       const saved = loadCheckpoint(dir);
-      expect(saved.config).toEqual(config);
+      expect(saved.config).toEqual(runConfig(config));
+      expect(saved.kernels).toBe(kernels.id);
       const rest: TrainEvent[] = [];
       const b = await trainResumable(config, data, kernels, (e) => rest.push(e), { from: saved.state });
       expect(b.stopped).toBe(false);
@@ -98,7 +99,7 @@ describe('checkpoint files', () => {
   async function written(): Promise<string> {
     const a = await trainResumable(config, data, kernels, () => {}, { shouldStop: () => false });
     const dir = tmpDir();
-    saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [1, 2], evals: [], trainSec: 0.5 } });
+    saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [1, 2], evals: [], trainSec: 0.5 }, kernels: 'js' });
     return path.join(dir, CHECKPOINT_FILE);
   }
 
@@ -156,7 +157,7 @@ describe('checkpoint files', () => {
     expect(same(cp.state.W, again.W)).toBe(true);
     expect(cp.state.rng).toEqual(again.state.rng);
     const iters: IterEvent[] = [];
-    await trainResumable({ ...config, iters: 6 }, data, kernels, (e) => 'event' in e || iters.push(e), { from: cp.state });
+    await trainResumable({ ...config, iters: 6 }, data, kernels, (e) => e.event === 'val' || iters.push(e), { from: cp.state });
     expect(iters.map((e) => e.iter)).toEqual([6]);
   });
 
@@ -199,7 +200,7 @@ describe('runs on stored feature rows (W is C×(F+1))', () => {
     const a = await trainResumable(config, rows, kernels, () => {}, { shouldStop: () => steps++ >= 2 });
     expect(a.stopped).toBe(true);
     const dir = tmpDir();
-    saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 } });
+    saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 }, kernels: kernels.id });
     const b = await trainResumable(config, rows, kernels, () => {}, { from: loadCheckpoint(dir).state });
     expect(same(b.W, whole.W)).toBe(true);
   });

@@ -2,15 +2,12 @@
  * The CLI end to end: spawned as a user would run it (the built bin/lintrain.js),
  * on small generated data sets in the official binary format.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'lintrain.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-cli-'));
 const dataDir = path.join(tmp, 'data');
 writeLearnableDir(dataDir, 60, 100); // 300 training records, 100 test
@@ -19,50 +16,43 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 // --no-plots: the pictures have their own tests (run-folder.test.ts); here they would only cost time.
 const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20', '--no-plots'];
 
-function lintrain(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '', ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
+const lintrain = (args: string[], env: Record<string, string> = {}) => cli(args, { cwd: tmp, env });
 
 describe.each(['js', 'wasm'])('training with --backend %s', (backend) => {
   const args = [...SMALL, '--backend', backend, '--loss', 'softmax', '--lr', '1e-6', '--reg', '10', '--iters', '30'];
   const run = lintrain([...args, '--log-format', 'json', '--eval-every', '10', '--seed', '1']);
 
-  test('--log-format json: one object per line, per iteration and a final done', () => {
+  test('--log-format json: the format line, start, one object per iteration and a final done', () => {
     expect(run.stderr).not.toMatch(/^\{/m);
     expect(run.code).toBe(0);
-    const lines = jsonLines(run.stdout);
-    expect(lines[0].event).toBe('start');
-    const iters = lines.filter((l) => l.iter !== undefined && l.event === undefined);
+    const lines = run.events;
+    expect(lines.slice(0, 2).map((l) => l.event)).toEqual(['format', 'start']);
+    expect(lines[1]).toMatchObject({ kernels: backend, threads: backend === 'js' ? 1 : expect.any(Number), resumedAt: null });
+    expect(lines[1].config.threads).toBeUndefined(); // a setting of the machine, not of the run
+    const iters = lines.filter((l) => l.event === 'iter');
     expect(iters).toHaveLength(30);
-    expect(Object.keys(iters[0]).sort()).toEqual(['batchAcc', 'iter', 'loss', 'lr']);
-    expect(lines.filter((l) => l.event === 'eval').map((l) => l.iter)).toEqual([10, 20]);
-    const done = lines.at(-1);
+    expect(Object.keys(iters[0]).sort()).toEqual(['batchAcc', 'event', 'iter', 'loss', 'lr']);
+    expect(lines.filter((l) => l.event === 'val').map((l) => l.iter)).toEqual([10, 20]);
+    const done = lines.at(-1)!;
     expect(done.event).toBe('done');
     expect(done.valAcc).toBeGreaterThan(0.8); // the generated classes are easy; chance is 0.1
     expect(done.testAcc).toBeGreaterThan(0.8);
     expect(Object.keys(done.perClass)).toContain('airplane');
     expect(done.config).toMatchObject({ loss: 'softmax', backend, iters: 30, numTrain: 250 });
+    expect(done.kernels).toBe(backend);
     expect(done.peakRssMB).toBeGreaterThan(0);
   });
 
   test('the same seed and flags give the same losses, bit for bit', () => {
     const again = lintrain([...args, '--log-format', 'json', '--eval-every', '10', '--seed', '1']);
-    const losses = (s: string) => jsonLines(s).filter((l) => l.loss !== undefined).map((l) => l.loss);
-    expect(losses(again.stdout)).toEqual(losses(run.stdout));
+    const losses = (r: typeof run) => r.events.filter((l) => l.event === 'iter').map((l) => l.loss);
+    expect(losses(again)).toEqual(losses(run));
   });
 });
 
 test('the js and wasm backends train the same run within float tolerance', () => {
   const args = [...SMALL, '--iters', '5', '--log-format', 'json', '--seed', '2'];
-  const losses = (b: string) => jsonLines(lintrain([...args, '--backend', b]).stdout).filter((l) => l.loss !== undefined).map((l) => l.loss);
+  const losses = (b: string) => lintrain([...args, '--backend', b]).events.filter((l) => l.event === 'iter').map((l) => l.loss);
   const js = losses('js');
   const wasm = losses('wasm');
   expect(wasm).toHaveLength(5);
@@ -83,18 +73,20 @@ test('--config file, overridden by flags', () => {
   fs.writeFileSync(file, JSON.stringify({ loss: 'svm2', iters: 4, lr: 3e-7 }));
   const r = lintrain([...SMALL, '--config', file, '--iters', '3', '--log-format', 'json', '--backend', 'js']);
   expect(r.code).toBe(0);
-  expect(jsonLines(r.stdout).at(-1).config).toMatchObject({ loss: 'svm2', iters: 3, lr: 3e-7 });
+  expect(r.events.at(-1)!.config).toMatchObject({ loss: 'svm2', iters: 3, lr: 3e-7 });
 });
 
 test('--save writes a model that `lintrain eval` scores the same', () => {
   const model = path.join(tmp, 'models', 'm.json');
   const r = lintrain([...SMALL, '--iters', '20', '--save', model, '--log-format', 'json', '--backend', 'js']);
   expect(r.code).toBe(0);
-  const done = jsonLines(r.stdout).at(-1);
+  const done = r.events.at(-1)!;
   expect(fs.readdirSync(path.dirname(model))).toEqual(['m.json']); // no temporary file left behind
+  expect(JSON.parse(fs.readFileSync(model, 'utf8'))).toMatchObject({ kernels: 'js', lintrain: expect.any(String) });
   const e = lintrain(['eval', '--model', model, '--data', dataDir, '--log-format', 'json']);
   expect(e.code).toBe(0);
-  expect(JSON.parse(e.stdout).testAcc).toBe(done.testAcc);
+  expect(e.events.map((l) => l.event)).toEqual(['format', 'eval']);
+  expect(e.events[1].testAcc).toBe(done.testAcc);
 });
 
 describe('errors: one line, the culprit, the exit code', () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf, OPT_DEFAULTS, readConfigFile, resolveConfig } from '../src/config.js';
+import { CONSTRAINTS, type ConfigKey, DEFAULTS, EXECUTION_KEYS, flagOf, OPT_DEFAULTS, readConfigFile, resolveConfig, runConfig } from '../src/config.js';
+import { defaultThreads, MAX_THREADS } from '../src/kernels/threads.js';
 import { UsageError } from '../src/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-config-'));
@@ -76,5 +77,25 @@ describe('validation: one message naming the key, its flag, the allowed values a
     expect(fn).toThrow(UsageError);
     expect(fn).toThrow(new RegExp(`'${key}' parameter \\(${flagOf(key)}\\)`));
     expect(() => resolveConfig({ [key]: DEFAULTS[key] } as never)).not.toThrow();
+  });
+});
+
+describe('--threads: all cores up to the kernels’ limit, a setting of the machine', () => {
+  test('the default is min(cores, 64): a 128-core machine runs 64 threads instead of refusing every command', () => {
+    expect(defaultThreads(1)).toBe(1);
+    expect(defaultThreads(2)).toBe(2);
+    expect(defaultThreads(64)).toBe(64);
+    expect(defaultThreads(128)).toBe(MAX_THREADS);
+    expect(CONSTRAINTS.threads).toMatchObject({ min: 1, max: MAX_THREADS });
+    expect(resolveConfig({}, { threads: defaultThreads(256) }).threads).toBe(64);
+    expect(() => resolveConfig({}, { threads: 65 })).toThrow(/'threads' parameter \(--threads\) must be an integer in the range \[1, 64\]/);
+  });
+
+  test('a run saves its config without it; everything else is kept', () => {
+    const c = resolveConfig({}, { threads: 3, lr: 2e-7 });
+    const saved = runConfig(c);
+    expect(saved).not.toHaveProperty('threads');
+    for (const k of EXECUTION_KEYS) expect(saved).not.toHaveProperty(k);
+    expect({ ...saved, threads: 3 }).toEqual(c);
   });
 });

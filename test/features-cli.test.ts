@@ -3,15 +3,12 @@
  * `--features kmeans` and `hog-color` train, `features extract` writes a file that
  * `--features-file` trains on to the same result, and a mismatched file is refused.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
+import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'lintrain.js');
 const tmp = tmpDir('lintrain-features-');
 const dataDir = path.join(tmp, 'data');
 writeLearnableDir(dataDir, 60, 100);
@@ -21,15 +18,7 @@ const SPLIT = ['--num-train', '250', '--num-val', '50', '--num-test', '100'];
 const KMEANS = ['--features', 'kmeans', '--centroids', '12', '--kmeans-patches', '3000', '--kmeans-iters', '4'];
 const TRAIN = ['--lr', '1e-5', '--reg', '1', '--iters', '60', '--seed', '2', '--log-format', 'json'];
 
-function lintrain(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const lintrain = (args: string[]) => cli(args, { cwd: tmp });
 const done = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 describe('--features kmeans', () => {

@@ -3,62 +3,31 @@
  * SIGINT or SIGTERM after its first progress line, then resumed with --resume; the
  * final model's W must be byte for byte that of a run never interrupted.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readMetrics, readSummary } from '../src/report/run-folder.js';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../src/checkpoint.js';
 import type { TrainState } from '../src/train.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
+import { type CliResult, lintrain as cli, lintrainSignalled } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
 afterAll(removeTmpDirs);
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'lintrain.js');
 const work = tmpDir();
 const dataDir = path.join(work, 'data');
 writeLearnableDir(dataDir, 60, 100);
-const env = { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' };
 const ITERS = 3000; // far more JSON lines (~220 kB) than a pipe holds: the run cannot end before the signal
 const SEARCH_TRIES = 2000; // ~90 bytes of JSON each: more than a pipe holds
 const RUN = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20',
   '--backend', 'wasm', '--threads', '1', '--opt', 'adam', '--lr', '1e-4', '--sample', 'epoch', '--batch-size', '10',
   '--iters', String(ITERS), '--eval-every', '500', '--seed', '5', '--log-format', 'json'];
 
-/**
- * Start the CLI, wait for its first progress line, stop reading (its output pipe fills and
- * it waits, so it cannot finish meanwhile), send the signal, then read on to the end.
- */
-function interrupted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: work, env });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (!sent && /"iter":1,/.test(stdout)) {
-        sent = true;
-        child.stdout.pause();
-        child.kill(signal);
-        setTimeout(() => child.stdout.resume(), 50);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+/** Start the CLI, send the signal once its first iteration is out, and read on to the end. */
+const interrupted = (args: string[], signal: NodeJS.Signals) => lintrainSignalled(args, { cwd: work, when: /"iter":1,/, signal });
+const lines = (r: CliResult) => r.events;
 const modelW = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')).W as string;
-
-function lintrain(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const lintrain = (args: string[]) => cli(args, { cwd: work });
 
 test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical to an uninterrupted run', async () => {
   const out = path.join(work, 'run-int');
@@ -66,7 +35,7 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   const resumed = path.join(work, 'resumed.json');
   const r = await interrupted([...RUN, '--out', out, '--save', resumed], 'SIGINT');
   expect(r.code).toBe(130);
-  const done = lines(r.stdout).at(-1);
+  const done = lines(r).at(-1)!;
   expect(done.event).toBe('done');
   expect(done.interrupted).toEqual({ signal: 'SIGINT', iter: expect.any(Number), checkpoint: out });
   const stoppedAt = done.interrupted.iter as number;
@@ -80,7 +49,7 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   // The run folder: the checkpoint beside the metrics so far, status interrupted, no model.
   expect(fs.readdirSync(out).sort()).toEqual([CHECKPOINT_FILE, 'config.json', 'metrics.jsonl', 'summary.json']);
   expect(readSummary(out).status).toBe('interrupted');
-  expect(readMetrics(out).filter((l) => l.event === undefined)).toHaveLength(stoppedAt);
+  expect(readMetrics(out).filter((l) => l.event === 'iter')).toHaveLength(stoppedAt);
   const cp = loadCheckpoint(out);
   expect(cp.state.iter).toBe(stoppedAt);
   expect(cp.stoppedBy).toBe('SIGINT');
@@ -89,15 +58,18 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   expect(state.optimizer.name).toBe('adam');
   expect(Object.keys(state.optimizer.slots).sort()).toEqual(['m', 'v']);
 
-  const rest = lintrain(['--resume', out, '--save', resumed, '--log-format', 'json']);
+  // On 2 threads where the run began on 1: the thread count is the machine's, never the run's.
+  const rest = lintrain(['--resume', out, '--save', resumed, '--threads', '2', '--log-format', 'json']);
   expect(rest.code).toBe(0);
+  expect(rest.events[1]).toMatchObject({ event: 'start', resumedAt: stoppedAt, threads: 2, kernels: 'wasm' });
+  expect(rest.events.filter((e) => e.event === 'warning')).toEqual([]);
   expect(rest.stderr).not.toMatch(/\n\s+at /);
-  const iters = lines(rest.stdout).filter((l) => l.event === undefined);
+  const iters = lines(rest).filter((l) => l.event === 'iter');
   expect(iters[0].iter).toBe(stoppedAt + 1);
-  expect(iters.at(-1).iter).toBe(ITERS);
+  expect(iters.at(-1)!.iter).toBe(ITERS);
   // Finished in the same folder: one unbroken metrics log, a model, the spent checkpoint gone.
   expect(readSummary(out).status).toBe('done');
-  expect(readMetrics(out).filter((l) => l.event === undefined).map((l) => l.iter)).toEqual(
+  expect(readMetrics(out).filter((l) => l.event === 'iter').map((l) => l.iter)).toEqual(
     Array.from({ length: ITERS }, (_, i) => i + 1),
   );
   expect(fs.existsSync(path.join(out, 'model.json'))).toBe(true);
@@ -111,7 +83,7 @@ test('SIGTERM: exit 143 and a checkpoint in the run folder', async () => {
   const out = path.join(work, 'run-term');
   const r = await interrupted([...RUN, '--out', out], 'SIGTERM');
   expect(r.code).toBe(143);
-  expect(lines(r.stdout).at(-1).interrupted.signal).toBe('SIGTERM');
+  expect(lines(r).at(-1)!.interrupted.signal).toBe('SIGTERM');
   expect(loadCheckpoint(out).stoppedBy).toBe('SIGTERM');
 });
 
@@ -123,7 +95,7 @@ test('a search (random-local) stops between blocks of tries, exit 130, and --res
   const r = await interrupted([...SEARCH, '--out', out], 'SIGINT');
   expect(r.code).toBe(130);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  const stoppedAt = lines(r.stdout).at(-1).interrupted.iter as number;
+  const stoppedAt = lines(r).at(-1)!.interrupted.iter as number;
   expect(stoppedAt).toBeGreaterThan(0);
   expect(stoppedAt).toBeLessThan(SEARCH_TRIES);
   expect(fs.readdirSync(out)).toContain(CHECKPOINT_FILE);
@@ -134,8 +106,8 @@ test('a search (random-local) stops between blocks of tries, exit 130, and --res
 
   const rest = lintrain(['--resume', out, '--log-format', 'json']);
   expect(rest.code).toBe(0);
-  expect(lines(rest.stdout).filter((l) => l.event === undefined)[0].iter).toBe(stoppedAt + 1);
-  expect(readMetrics(out).filter((l) => l.event === undefined).map((l) => l.iter)).toEqual(
+  expect(lines(rest).filter((l) => l.event === 'iter')[0].iter).toBe(stoppedAt + 1);
+  expect(readMetrics(out).filter((l) => l.event === 'iter').map((l) => l.iter)).toEqual(
     Array.from({ length: SEARCH_TRIES }, (_, i) => i + 1),
   );
   expect(fs.existsSync(path.join(out, CHECKPOINT_FILE))).toBe(false);
@@ -155,4 +127,18 @@ test('--resume refuses a changed setting, --config beside it, and a folder witho
   const none = lintrain(['--resume', path.join(work, 'nowhere')]);
   expect(none.code).toBe(1);
   expect(none.stderr).toBe(`lintrain: Cannot resume from ${path.join(work, 'nowhere', CHECKPOINT_FILE)}: no such file.\n`);
+});
+
+test('a resume on other kernels says the bits will differ, and the run records both kernels', () => {
+  const out = path.join(work, 'run-term');
+  const cp = loadCheckpoint(out);
+  expect(cp.kernels).toBe('wasm');
+  const r = lintrain(['--resume', out, '--backend', 'js', '--iters', String(cp.state.iter + 20), '--log-format', 'json', '--no-plots']);
+  expect(r.code).toBe(0);
+  expect(r.events.filter((e) => e.event === 'warning').map((e) => e.message)).toEqual([
+    expect.stringMatching(/computed by the wasm kernels and this run continues on js: the final W will not be bit-identical to an uninterrupted run/),
+  ]);
+  expect(r.events.at(-1)).toMatchObject({ event: 'done', kernels: 'wasm+js' });
+  expect(readSummary(out).kernels).toBe('wasm+js');
+  expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).kernels).toBe('wasm+js');
 });

@@ -84,7 +84,7 @@ describe('templates', () => {
 });
 
 describe('charts', () => {
-  const iters: IterEvent[] = Array.from({ length: 50 }, (_, i) => ({ iter: i + 1, loss: 9 - i / 10, batchAcc: i / 100, lr: 1e-7 }));
+  const iters: IterEvent[] = Array.from({ length: 50 }, (_, i) => ({ event: 'iter', iter: i + 1, loss: 9 - i / 10, batchAcc: i / 100, lr: 1e-7 }));
 
   test('the loss chart holds each iteration and its smoothed line', () => {
     const spec = lossCurveSpec(iters) as unknown as { data: { values: { iter: number; value: number; series: string }[] } };
@@ -97,8 +97,8 @@ describe('charts', () => {
   });
 
   test('the accuracy chart holds the validation checks and the final score', async () => {
-    const evals = [{ event: 'eval' as const, iter: 25, valAcc: 0.3 }];
-    const spec = accuracySpec(iters, evals, { event: 'eval', iter: 50, valAcc: 0.35 }) as unknown as { data: { values: { iter: number; value: number; series: string }[] } };
+    const evals = [{ event: 'val' as const, iter: 25, valAcc: 0.3 }];
+    const spec = accuracySpec(iters, evals, { event: 'val', iter: 50, valAcc: 0.35 }) as unknown as { data: { values: { iter: number; value: number; series: string }[] } };
     expect(spec.data.values.filter((r) => r.series === 'validation')).toEqual([
       { iter: 25, value: 0.3, series: 'validation' },
       { iter: 50, value: 0.35, series: 'validation' },

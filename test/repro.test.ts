@@ -2,13 +2,13 @@
  * `lintrain repro --quick` on generated data: every preset of configs/ gets its row,
  * the step-size table, the sanity figures and the gradient checks are printed.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile, resolveConfig } from '../src/config.js';
 import { presetFiles } from '../src/cli/repro.js';
+import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,12 +17,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const dataDir = path.join(tmp, 'data');
 writeLearnableDir(dataDir, 60, 100); // 300 training records, 100 test
 
-function lintrain(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lintrain.js'), 'repro', '--data', dataDir, ...args], {
-    cwd: tmp, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' }, timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const lintrain = (args: string[]) => cli(['repro', '--data', dataDir, ...args], { cwd: tmp });
 
 const files = fs.readdirSync(path.join(root, 'configs')).filter((f) => f.endsWith('.json'));
 const presetConfig = (f: string) => resolveConfig(readConfigFile(path.join(root, 'configs', f)));
@@ -44,13 +39,13 @@ test('the presets: every config in configs/, the lecture order first', () => {
 
 describe('repro --quick, JSON lines on stdout and the report for people on stderr', () => {
   const r = lintrain(['--quick', '--log-format', 'json', '--jobs', '2']);
-  const lines = () => r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = () => r.events;
 
   test('exits 0 with one JSON line per run and a final summary', () => {
     expect(r.code).toBe(0);
-    const runs = lines().filter((l) => l.event === 'run');
+    const runs = lines().filter((l) => l.event === 'trial');
     expect(runs).toHaveLength(2 * trainPresets.length + 1); // --quick: 2 seeds each, and the step-size experiment
-    const summary = lines().at(-1);
+    const summary = lines().at(-1)!;
     expect(summary.event).toBe('repro');
     expect(summary.rows.map((row: { preset: string }) => row.preset).sort()).toEqual([...trainPresets].sort());
     for (const row of summary.rows) {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfigFile, resolveConfig } from '../src/config.js';
+import { readConfigFile, resolveConfig, runConfig } from '../src/config.js';
 import { LintrainError, UsageError } from '../src/errors.js';
 import { listRuns, readableJson, readMetrics, readSummary, RunFolder, runName, runStatus } from '../src/report/run-folder.js';
 import { RunRecorder } from '../src/report/run-recorder.js';
@@ -57,8 +57,9 @@ test('summary.json: status, times, results, the sorted file list including itsel
   expect(s.valAcc).toBe(0.5);
   expect(s.confusion).toEqual([[1, 2], [3, 4]]);
   expect(fs.readdirSync(folder.dir).sort()).toEqual(s.files); // no temporary files left
-  // config.json feeds back into --config and gives the same config
-  expect(resolveConfig(readConfigFile(folder.path('config.json')))).toEqual(config);
+  // config.json feeds back into --config and gives the same run; --threads is the machine's, not saved
+  expect(runConfig(resolveConfig(readConfigFile(folder.path('config.json'))))).toEqual(runConfig(config));
+  expect(readConfigFile(folder.path('config.json'))).not.toHaveProperty('threads');
 });
 
 test('readableJson keeps number arrays on one line and parses back the same', () => {
@@ -96,7 +97,7 @@ describe('RunRecorder', () => {
       phase: () => ({ update() {}, stop() {} }),
       start: () => r.calls.push('start'),
       iter: () => r.calls.push('iter'),
-      eval: () => r.calls.push('eval'),
+      val: () => r.calls.push('val'),
       done: (s: Summary) => {
         r.calls.push('done');
         r.summary = s;
@@ -108,33 +109,34 @@ describe('RunRecorder', () => {
     return r;
   };
   const events = (rec: RunRecorder) => {
-    rec.iter({ iter: 1, loss: 2.3, batchAcc: 0.1, lr: 1e-3 });
-    rec.iter({ iter: 2, loss: 2.1, batchAcc: 0.2, lr: 1e-3 });
-    rec.eval({ event: 'eval', iter: 2, valAcc: 0.25 });
+    rec.iter({ event: 'iter', iter: 1, loss: 2.3, batchAcc: 0.1, lr: 1e-3 });
+    rec.iter({ event: 'iter', iter: 2, loss: 2.1, batchAcc: 0.2, lr: 1e-3 });
+    rec.val({ event: 'val', iter: 2, valAcc: 0.25 });
   };
 
   test('starts the folder with config.json and a running summary', () => {
-    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), people(), config);
+    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), people(), config, 'js');
     expect(readSummary(rec.folder.dir).status).toBe('running');
     expect(readMetrics(rec.folder.dir)).toEqual([]);
   });
 
   test('done: metrics.jsonl has every line, summary.json the results; people hear it with the folder', () => {
     const p = people();
-    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), p, config);
+    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), p, config, 'js');
     events(rec);
     const summary = { valAcc: 0.3, testAcc: 0.28, runDir: rec.folder.dir, config } as unknown as Summary;
     rec.done(summary);
     expect(readMetrics(rec.folder.dir)).toEqual([
-      { iter: 1, loss: 2.3, batchAcc: 0.1, lr: 1e-3 },
-      { iter: 2, loss: 2.1, batchAcc: 0.2, lr: 1e-3 },
-      { event: 'eval', iter: 2, valAcc: 0.25 },
+      { event: 'iter', iter: 1, loss: 2.3, batchAcc: 0.1, lr: 1e-3 },
+      { event: 'iter', iter: 2, loss: 2.1, batchAcc: 0.2, lr: 1e-3 },
+      { event: 'val', iter: 2, valAcc: 0.25 },
     ]);
+    expect(fs.readFileSync(rec.folder.path('metrics.jsonl'), 'utf8').split('\n')[0]).toMatch(/^\{"event":"format","format":"lintrain-events","version":1,"command":"train"/);
     const s = readSummary(rec.folder.dir);
-    expect(s).toMatchObject({ status: 'done', valAcc: 0.3, testAcc: 0.28, itersDone: 2, lastLoss: 2.1, error: null });
+    expect(s).toMatchObject({ status: 'done', valAcc: 0.3, testAcc: 0.28, itersDone: 2, lastLoss: 2.1, error: null, kernels: 'js' });
     expect(s.runDir).toBeUndefined();
     expect(s.files).toEqual(['config.json', 'metrics.jsonl', 'summary.json']);
-    expect(p.calls).toEqual(['iter', 'iter', 'eval', 'done', `info run folder: ${rec.folder.dir}`]);
+    expect(p.calls).toEqual(['iter', 'iter', 'val', 'done', `info run folder: ${rec.folder.dir}`]);
     expect(p.summary?.runDir).toBe(rec.folder.dir);
   });
 
@@ -142,7 +144,7 @@ describe('RunRecorder', () => {
     [new LintrainError('Training diverged: the loss is NaN at iteration 2.'), 'failed'],
     [new LintrainError('Interrupted.', 130), 'interrupted'],
   ])('fail(%s) leaves a consistent folder with status %s', (error, status) => {
-    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), people(), config);
+    const rec = new RunRecorder(RunFolder.create({ ...config, out: path.join(tmpDir(), 'r') }), people(), config, 'js');
     events(rec);
     rec.fail(error);
     const s = readSummary(rec.folder.dir);

@@ -3,19 +3,16 @@
  * the files of a run and their schemas, the pictures (decoded, with their sizes),
  * --no-plots, a failing run, a sweep's folder, and `runs`, `show`, `visualize`.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
-import { readConfigFile, resolveConfig } from '../src/config.js';
+import { readConfigFile, resolveConfig, runConfig } from '../src/config.js';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import { gridLayout } from '../src/report/plots/templates.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
+import { checkEvents, lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'lintrain.js');
 const tmp = tmpDir('lintrain-runs-');
 const dataDir = path.join(tmp, 'data');
 writeLearnableDir(dataDir, 60, 100); // 300 training records; 100 test, 10 per class
@@ -24,13 +21,9 @@ afterAll(removeTmpDirs);
 const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--backend', 'js', '--seed', '3'];
 const TRAIN = [...SMALL, '--loss', 'softmax', '--lr', '1e-6', '--reg', '10', '--iters', '30', '--eval-every', '10'];
 
-function lintrain(args: string[], cwd = tmp) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' }, timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lintrain = (args: string[], cwd = tmp) => cli(args, { cwd });
+/** A run folder's JSON lines file, checked against the events' schema like stdout. */
+const jsonLines = (text: string, command = 'train') => checkEvents(text, command);
 const png = (file: string) => PNG.sync.read(fs.readFileSync(file));
 const svgSize = (file: string) => {
   const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(fs.readFileSync(file, 'utf8'))!;
@@ -42,7 +35,7 @@ const DATA_FILES = ['config.json', 'metrics.jsonl', 'model.json', 'summary.json'
 describe('a run with --out and pictures', () => {
   const out = path.join(tmp, 'runs-here', 'softmax');
   const run = lintrain([...TRAIN, '--out', out, '--log-format', 'json']);
-  const lines = run.code === 0 ? jsonLines(run.stdout) : [];
+  const lines = run.events;
 
   test('exits 0; the done line says where the folder is', () => {
     expect(run.stderr).not.toMatch(/warning/);
@@ -58,21 +51,23 @@ describe('a run with --out and pictures', () => {
 
   test('config.json round-trips through resolveConfig', () => {
     const config = resolveConfig(readConfigFile(path.join(out, 'config.json')));
-    expect(config).toEqual(lines.at(-1).config);
+    expect(runConfig(config)).toEqual(lines.at(-1)!.config);
     expect(config).toMatchObject({ loss: 'softmax', iters: 30, out });
   });
 
-  test('metrics.jsonl: the JSON log lines, one per iteration and per validation check', () => {
+  test('metrics.jsonl: the format line, then the JSON log lines, one per iteration and per validation check', () => {
     const metrics = jsonLines(fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8'));
-    expect(metrics).toHaveLength(30 + 2);
-    expect(metrics).toEqual(lines.filter((l) => l.event === undefined || l.event === 'eval'));
-    expect(metrics.filter((m) => m.event === 'eval').map((m) => m.iter)).toEqual([10, 20]);
+    expect(metrics).toHaveLength(1 + 30 + 2);
+    expect(metrics[0]).toEqual(lines[0]);
+    expect(metrics.slice(1)).toEqual(lines.filter((l) => l.event === 'iter' || l.event === 'val'));
+    expect(metrics.filter((m) => m.event === 'val').map((m) => m.iter)).toEqual([10, 20]);
   });
 
   test('summary.json: status, times, results, a confusion matrix whose rows sum to the class counts', () => {
     const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    const done = lines.at(-1);
-    expect(s).toMatchObject({ format: 'lintrain-run', version: 1, kind: 'train', status: 'done', error: null, itersDone: 30 });
+    const done = lines.at(-1)!;
+    expect(s).toMatchObject({ format: 'lintrain-run', version: 1, kind: 'train', status: 'done', error: null, itersDone: 30, kernels: 'js' });
+    expect(s.config.threads).toBeUndefined();
     expect(Date.parse(s.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
     for (const k of ['trainAcc', 'valAcc', 'testAcc', 'perClass', 'finalLoss', 'confusion', 'classNames']) expect(s[k]).toEqual(done[k]);
     expect(s.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual(new Array(10).fill(10));
@@ -82,7 +77,7 @@ describe('a run with --out and pictures', () => {
 
   test('model.json is the run’s model: eval scores it the same', () => {
     const e = lintrain(['eval', '--model', path.join(out, 'model.json'), '--data', dataDir, '--log-format', 'json']);
-    expect(JSON.parse(e.stdout).testAcc).toBe(lines.at(-1).testAcc);
+    expect(e.events.at(-1)!.testAcc).toBe(lines.at(-1)!.testAcc);
   });
 
   test('pictures: PNGs decode at twice their SVG size; SVGs name what they show', () => {
@@ -131,7 +126,7 @@ test('a failing run leaves a consistent folder with status failed', () => {
   const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   expect(s).toMatchObject({ status: 'failed', error: expect.stringMatching(/diverged/) });
   expect(s.itersDone).toBeLessThan(50);
-  expect(jsonLines(fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8'))).toHaveLength(s.itersDone);
+  expect(jsonLines(fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8'))).toHaveLength(1 + s.itersDone);
   expect(fs.readdirSync(out).sort()).toEqual(s.files);
   expect(s.files).toEqual(['config.json', 'metrics.jsonl', 'summary.json']);
 });
@@ -148,8 +143,10 @@ describe('runs, show and a sweep folder', () => {
     const s = JSON.parse(fs.readFileSync(path.join(b, 'summary.json'), 'utf8'));
     expect(s).toMatchObject({ kind: 'sweep', status: 'done' });
     expect(s.files).toEqual(['config.json', 'model.json', 'results.jsonl', 'summary.json', 'sweep.png', 'sweep.svg']);
-    expect(jsonLines(fs.readFileSync(path.join(b, 'results.jsonl'), 'utf8'))).toHaveLength(4);
-    expect(jsonLines(sweep.stdout).at(-1)).toMatchObject({ event: 'sweep', runDir: b });
+    const results = jsonLines(fs.readFileSync(path.join(b, 'results.jsonl'), 'utf8'), 'sweep');
+    expect(results.map((l) => l.event)).toEqual(['format', 'trial', 'trial', 'trial', 'trial']);
+    expect(results.slice(1)).toEqual(sweep.events.filter((l) => l.event === 'trial'));
+    expect(sweep.events.at(-1)).toMatchObject({ event: 'sweep', runDir: b, kernels: 'js' });
     const svg = fs.readFileSync(path.join(b, 'sweep.svg'), 'utf8');
     expect(svg).toContain('lr (log)');
     expect([png(path.join(b, 'sweep.png')).width]).toEqual([svgSize(path.join(b, 'sweep.svg'))[0]]);
@@ -162,8 +159,8 @@ describe('runs, show and a sweep folder', () => {
     expect(rows[0]).toMatch(/date\s+folder\s+kind\s+loss\s+optimizer\s+lr\s+reg\s+val\s+test\s+status/);
     expect(rows[1]).toMatch(/ a\s+train\s+softmax\s+sgd\s+1e-6\s+10\s+\d+\.\d\d%\s+\d+\.\d\d%\s+done$/);
     expect(rows[2]).toMatch(/ b\s+sweep\s+softmax\s+sgd .* done$/);
-    const j = jsonLines(lintrain(['runs', '--dir', dir, '--log-format', 'json']).stdout);
-    expect(j.map((r) => [r.kind, r.status])).toEqual([['train', 'done'], ['sweep', 'done']]);
+    const j = lintrain(['runs', '--dir', dir, '--log-format', 'json']).events.slice(1);
+    expect(j.map((r) => [r.event, r.kind, r.status])).toEqual([['run', 'train', 'done'], ['run', 'sweep', 'done']]);
     expect(j[0].valAcc).toBe(JSON.parse(fs.readFileSync(path.join(dir, 'a', 'summary.json'), 'utf8')).valAcc);
     expect(lintrain(['runs', '--dir', path.join(tmp, 'none')]).stdout).toMatch(/no runs/);
   });
@@ -176,8 +173,8 @@ describe('runs, show and a sweep folder', () => {
     expect(r.stdout).toMatch(/metrics\.jsonl: 30 iterations, 2 validation checks/);
     expect(r.stdout).toMatch(/^airplane\s+(\d+\s+){10}10\s+\d+\.\d%$/m);
     expect(r.stdout).toContain('files: config.json, metrics.jsonl, model.json, summary.json');
-    const j = JSON.parse(lintrain(['show', a, '--log-format', 'json']).stdout);
-    expect(j).toMatchObject({ event: 'show', dir: a, status: 'done', metrics: { iterations: 30, evals: 2 } });
+    const j = lintrain(['show', a, '--log-format', 'json']).events.at(-1);
+    expect(j).toMatchObject({ event: 'show', dir: a, status: 'done', metrics: { iterations: 30, vals: 2 } });
     const bad = lintrain(['show', path.join(tmp, 'data')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not a lintrain run folder/);

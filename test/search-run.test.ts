@@ -38,7 +38,7 @@ async function stoppedAfter(config: Config, kernels: Kernels, blocks: number) {
   const events: TrainEvent[] = [];
   const r = await trainResumable(config, data, kernels, (e) => events.push(e), { shouldStop: () => asked++ >= blocks });
   const dir = tmpDir();
-  saveCheckpoint(dir, { config, state: r.state, metrics: { losses: [], evals: [], trainSec: 0 }, stoppedBy: 'SIGINT' });
+  saveCheckpoint(dir, { config, state: r.state, metrics: { losses: [], evals: [], trainSec: 0 }, kernels: kernels.id, stoppedBy: 'SIGINT' });
   return { r, events, saved: loadCheckpoint(dir) };
 }
 
@@ -92,7 +92,7 @@ test('state: random search keeps the best W and loss; a resumed search may be gi
   for (const opt of ['random-search', 'random-local'] as const) {
     const config = resolveConfig(base, { opt, iters: 6, stepSize: 2e-4 });
     const losses: number[] = [];
-    const a = await trainResumable(config, data, kernels, (e) => 'event' in e || losses.push(e.loss));
+    const a = await trainResumable(config, data, kernels, (e) => e.event === 'val' || losses.push(e.loss));
     const s = a.state as SearchState;
     expect(s.iter).toBe(6);
     if (opt === 'random-search') expect(s.bestLoss).toBe(Math.min(...losses));

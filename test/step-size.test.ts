@@ -2,7 +2,6 @@
  * The course notes' step-size experiment: one step W − s·dW from the same W at each
  * decade 1e-7 … 1e-1, on learnable data, in process and through the CLI preset.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { makeObjective, regSpec } from '../src/objective.js';
 import { Rng } from '../src/rng.js';
 import { C, DB } from '../src/shapes.js';
 import { train, type IterEvent } from '../src/train.js';
+import { lintrain } from './helpers/cli.js';
 import { learnableDataset, writeLearnableDir } from './helpers/learnable.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,7 +47,7 @@ test('it starts from the W and loss that training starts from, and includes the 
   // Full-batch gradient descent's first iteration reports the loss at the same initial W.
   let first: IterEvent | undefined;
   train({ ...config, experiment: 'train', opt: 'gd', iters: 1, evalEvery: 0 }, data, kernels, (e) => {
-    if (!('event' in e)) first ??= e;
+    if (e.event === 'iter') first ??= e;
   });
   expect(r.initialLoss).toBeCloseTo(first!.loss, 10);
   // The stepped loss (scored by lossMany in one pass) equals the objective at W − s·dW.
@@ -65,15 +65,16 @@ test('`lintrain --config configs/step-size.json` prints the table', () => {
   try {
     const dataDir = path.join(tmp, 'data');
     writeLearnableDir(dataDir, 40, 20);
-    const r = spawnSync(process.execPath, [
-      path.join(root, 'bin', 'lintrain.js'), '--config', path.join(root, 'configs', 'step-size.json'),
-      '--data', dataDir, '--num-train', '150', '--num-val', '50', '--num-test', '20', '--backend', 'js',
-    ], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-    expect(r.status).toBe(0);
+    const args = ['--config', path.join(root, 'configs', 'step-size.json'), '--data', dataDir, '--num-train', '150', '--num-val', '50', '--num-test', '20', '--backend', 'js'];
+    const r = lintrain(args, { cwd: tmp });
+    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/step-size experiment.*svm loss, no regularization, W ~ N\(0,1\)·0\.001.*150 training images/);
     expect(r.stdout).toMatch(/\| 0 \(original W\) \| \d+\.\d{4} \|/);
     for (const s of ['1e-7', '1e-6', '1e-5', '1e-4', '1e-3', '1e-2', '1e-1']) expect(r.stdout).toMatch(new RegExp(`^\\| ${s} \\| [\\d.e+]+ \\|`, 'm'));
     expect(r.stdout).not.toMatch(/test accuracy/); // an experiment, not a training run
+    const j = lintrain([...args, '--log-format', 'json'], { cwd: tmp });
+    expect(j.events.map((e) => e.event)).toEqual(['format', 'step-size']);
+    expect(j.events[1]).toMatchObject({ kernels: 'js', config: { experiment: 'step-size' } });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

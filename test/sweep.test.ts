@@ -2,16 +2,15 @@
  * Hyperparameter sweeps: the pure part (grid, log-uniform samples, per-run seeds,
  * ranking), runs in process on learnable data, and `lintrain sweep` spawned with 2 jobs.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/config.js';
 import { UsageError } from '../src/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { inlineRunner, runAll } from '../src/parallel.js';
 import { bestByVal, byPoint, gridPoints, parseAxis, rankByVal, type RunResult, runSeed, runSpecs, sweepPoints } from '../src/sweep.js';
+import { checkEvents, lintrain as cli } from './helpers/cli.js';
 import { learnableDataset, writeLearnableDir } from './helpers/learnable.js';
 
 describe('parsing a swept flag', () => {
@@ -129,7 +128,7 @@ describe('choosing the best run', () => {
 
   test('points are ranked by the mean validation accuracy of their runs; one diverged run sinks a point', () => {
     const run = (index: number, point: number, valAcc: number): RunResult =>
-      ({ index, point, params: { lr: point }, seed: index, trainAcc: 0.5, valAcc, finalLoss: 1, timeSec: 1 });
+      ({ index, point, params: { lr: point }, seed: index, trainAcc: 0.5, valAcc, finalLoss: 1, timeSec: 1, kernels: 'js' });
     const points = byPoint([run(0, 0, 0.40), run(1, 0, 0.30), run(2, 1, 0.37), run(3, 1, 0.36), run(4, 2, 0.5), run(5, 2, NaN)]);
     expect(points.map((p) => p.valAcc)).toEqual([0.35, expect.closeTo(0.365, 12), NaN]);
     expect(points[0].valStd).toBeCloseTo(Math.sqrt(0.005), 12);
@@ -167,19 +166,13 @@ describe('runs in process (js backend, learnable data)', () => {
 });
 
 describe('lintrain sweep, spawned with 2 jobs', () => {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-sweep-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const dataDir = path.join(tmp, 'data');
   writeLearnableDir(dataDir, 60, 100);
   const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--iters', '20', '--batch-size', '25'];
-  const lintrain = (args: string[]) => {
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lintrain.js'), 'sweep', ...SMALL, ...args], {
-      cwd: tmp, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LINTRAIN_DATA: '' }, timeout: 120_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+  const lintrain = (args: string[]) => cli(['sweep', ...SMALL, ...args], { cwd: tmp });
+  const lines = (s: string) => checkEvents(s, 'sweep');
   const grid = ['--lr', '1e-7,1e-6', '--reg', '10,1e3', '--jobs', '2', '--log-format', 'json'];
   const model = path.join(tmp, 'best.json');
   const first = lintrain([...grid, '--save', model]);
@@ -188,8 +181,8 @@ describe('lintrain sweep, spawned with 2 jobs', () => {
     expect(first.stderr).toMatch(/2 jobs × 1 thread/);
     expect(first.code).toBe(0);
     const out = lines(first.stdout);
-    expect(out.filter((l) => l.event === 'run')).toHaveLength(4);
-    const summary = out.at(-1);
+    expect(out.filter((l) => l.event === 'trial')).toHaveLength(4);
+    const summary = out.at(-1)!;
     expect(summary.event).toBe('sweep');
     expect(summary.jobs).toBe(2);
     const vals = summary.points.map((r: { valAcc: number }) => r.valAcc);
@@ -205,10 +198,10 @@ describe('lintrain sweep, spawned with 2 jobs', () => {
     const again = lintrain(grid);
     type Run = { timeSec: number };
     const table = (s: string) =>
-      lines(s).at(-1).points.map(({ timeSec: _t, runs, ...p }: Run & { runs: Run[] }) => ({ ...p, runs: runs.map(({ timeSec: _u, ...r }) => r) }));
+      lines(s).at(-1)!.points.map(({ timeSec: _t, runs, ...p }: Run & { runs: Run[] }) => ({ ...p, runs: runs.map(({ timeSec: _u, ...r }) => r) }));
     expect(table(again.stdout)).toEqual(table(first.stdout));
     const saved = JSON.parse(fs.readFileSync(model, 'utf8'));
-    const best = lines(first.stdout).at(-1).best;
+    const best = lines(first.stdout).at(-1)!.best;
     expect(saved.config).toMatchObject({ ...best.params, seed: best.seed });
     expect(saved.metrics.valAcc).toBe(best.valAcc);
   });

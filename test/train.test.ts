@@ -13,7 +13,7 @@ const base = { backend: 'js' as const, evalEvery: 0, iters: 25, batchSize: 16, l
 function run(flags: object) {
   const events: TrainEvent[] = [];
   const W = train(resolveConfig(base, flags), data, kernels, (e) => events.push(e));
-  const iters = events.filter((e): e is IterEvent => !('event' in e));
+  const iters = events.filter((e): e is IterEvent => e.event === 'iter');
   return { W, events, iters, losses: iters.map((e) => e.loss) };
 }
 
@@ -38,7 +38,7 @@ test('every iteration reports loss, minibatch accuracy and lr; eval events come 
     expect(e.lr).toBe(1e-6);
     expect(Math.round(e.batchAcc * 16)).toBeCloseTo(e.batchAcc * 16, 9); // a count out of the batch
   }
-  expect(events.filter((e) => 'event' in e).map((e) => (e as { iter: number }).iter)).toEqual([10, 20]);
+  expect(events.filter((e) => e.event === 'val').map((e) => (e as { iter: number }).iter)).toEqual([10, 20]);
 });
 
 test('learning-rate decay: once per epoch by default, every lrStep iterations with a step schedule', () => {

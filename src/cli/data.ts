@@ -85,6 +85,10 @@ export async function openDataset(config: Config, kernels: Kernels, reporter: Re
   }
 }
 
+/** Why --backend wasm-fma runs the plain kernels here, in one line. */
+export const fallbackWarning = (k: Pick<Kernels, 'name' | 'id' | 'fallback'>): string =>
+  `--backend ${k.name}: ${k.fallback}, so the ${k.id} kernels run (their bits are the same on every machine)`;
+
 /** What a data command works with; released when the command ends. */
 export interface RunContext {
   reporter: Reporter;
@@ -129,6 +133,7 @@ function collectGarbage(): void {
 async function withKernelsAndData<T>(config: Config, reporter: Reporter, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
   const features = usesFeatures(config);
   const kernels = features ? await createFeatureBackend(config) : await createKernels(config.backend, { threads: config.threads });
+  if (kernels.fallback) reporter.warn(fallbackWarning(kernels));
   try {
     const data = features
       ? await openFeatureDataset(config, kernels as FeatureBackend, reporter)

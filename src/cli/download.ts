@@ -2,13 +2,15 @@
 import type { Command } from 'commander';
 import { resolveDataDir } from '../data/locate.js';
 import { fetchData } from './data.js';
+import { stdoutEvents } from './events.js';
 import { makeReporter } from './reporter.js';
 
 export async function downloadCommand(cmd: Command): Promise<number> {
-  const { from, data, quiet } = cmd.opts() as { from?: string; data?: string; quiet?: boolean };
-  const reporter = makeReporter('pretty', Boolean(quiet));
+  const { from, data, quiet, logFormat } = cmd.opts() as { from?: string; data?: string; quiet?: boolean; logFormat: 'pretty' | 'json' };
+  const reporter = makeReporter(logFormat, Boolean(quiet));
   const dir = await fetchData(resolveDataDir(data), from ?? null, reporter);
   reporter.close();
-  process.stdout.write(`CIFAR-10 is ready in ${dir}\n`);
+  if (logFormat === 'json') stdoutEvents().write('download', { dir, from: from ?? null });
+  else process.stdout.write(`CIFAR-10 is ready in ${dir}\n`);
   return 0;
 }

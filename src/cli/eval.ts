@@ -5,6 +5,7 @@ import { accuracy } from '../evaluate.js';
 import { loadModel } from '../model.js';
 import { C } from '../shapes.js';
 import { withData } from './data.js';
+import { stdoutEvents } from './events.js';
 import { givenFlags } from './options.js';
 
 export async function evalCommand(cmd: Command): Promise<number> {
@@ -21,7 +22,7 @@ export async function evalCommand(cmd: Command): Promise<number> {
     const perClass: Record<string, number> = {};
     for (let c = 0; c < C; c++) perClass[model.classNames[c]] = test.perClass[c];
     if (config.logFormat === 'json') {
-      process.stdout.write(JSON.stringify({ event: 'eval', model: file, n: data.test.n, testAcc: test.acc, perClass }) + '\n');
+      stdoutEvents().write('eval', { model: file, n: data.test.n, testAcc: test.acc, perClass, kernels: kernels.id });
     } else {
       const lines = [`${file}: test accuracy ${(100 * test.acc).toFixed(2)}% on ${data.test.n} images`];
       for (const [name, a] of Object.entries(perClass)) lines.push(`  ${name.padEnd(11)} ${(100 * a).toFixed(2)}%`);

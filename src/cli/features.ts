@@ -12,6 +12,7 @@ import { readFeatureFile, writeFeatureFile } from '../features/file.js';
 import type { Phase, Reporter } from '../report/types.js';
 import type { Dataset } from '../shapes.js';
 import { openDataset } from './data.js';
+import { stdoutEvents } from './events.js';
 import { makeReporter } from './reporter.js';
 import { configOf } from './train.js';
 
@@ -99,7 +100,7 @@ export async function featuresExtractCommand(cmd: Command): Promise<number> {
     const timeSec = (performance.now() - t0) / 1000;
     const sizes = { train: set.train.n, val: set.val.n, test: set.test.n };
     if (config.logFormat === 'json') {
-      process.stdout.write(JSON.stringify({ event: 'features', file: out, features: set.name, width: set.F, sizes, settings: set.settings, timeSec }) + '\n');
+      stdoutEvents().write('features', { file: out, features: set.name, width: set.F, sizes, settings: set.settings, timeSec, kernels: backend.id });
     }
     reporter.info(`${set.name} features: ${set.F} per image for ${sizes.train} / ${sizes.val} / ${sizes.test} images, written to ${out} in ${timeSec.toFixed(1)} s`);
     return 0;

@@ -12,12 +12,13 @@ import { Rng } from '../rng.js';
 import { C, DB } from '../shapes.js';
 import { openDataset } from './data.js';
 import { makeReporter } from './reporter.js';
+import { stdoutEvents } from './events.js';
 import { configOf } from './train.js';
 
 export async function gradcheckCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
   const { checks, synthetic, h } = cmd.opts() as { checks: number; synthetic?: boolean; h: number };
-  const reporter = makeReporter('pretty', config.quiet);
+  const reporter = makeReporter(config.logFormat, config.quiet);
   const kernels = createJsKernels();
   const rng = new Rng(config.seed);
   const { split, mean } = synthetic
@@ -27,6 +28,16 @@ export async function gradcheckCommand(cmd: Command): Promise<number> {
   const objective = makeObjective(kernels, split, mean, lossSpec(config), reg);
   const W = rng.fillNormal(new Float64Array(C * DB), config.initScale) as Float64Array;
   const { loss, results } = checkObjective(objective, W, checks, rng, h);
+  const worst = maxRelError(results);
+  const wrong = results.filter((r) => verdict(r.relError) === 'wrong').length;
+  reporter.close();
+  if (config.logFormat === 'json') {
+    stdoutEvents().write('gradcheck', {
+      loss: config.loss, reg: reg.type, strength: reg.strength, regBias: reg.includeBias, n: split.n, synthetic: Boolean(synthetic), value: loss, h,
+      checks: results.map((r) => ({ ...r, verdict: verdict(r.relError) })), maxRelError: worst, wrong,
+    });
+    return wrong > 0 ? 1 : 0;
+  }
 
   const c = colours(process.stdout);
   const paint = { good: c.green, ok: c.cyan, suspect: c.yellow, wrong: c.red };
@@ -42,8 +53,6 @@ export async function gradcheckCommand(cmd: Command): Promise<number> {
         paint[v](`relative error ${r.relError.toExponential(2)} ${v}`),
     );
   }
-  const worst = maxRelError(results);
-  const wrong = results.filter((r) => verdict(r.relError) === 'wrong').length;
   out.push(
     `max relative error ${worst.toExponential(2)} (≤${GRADCHECK_THRESHOLDS.good} good, >${GRADCHECK_THRESHOLDS.wrong} wrong)` +
       (wrong > 0 ? c.red(`: ${wrong} of ${results.length} checks are wrong`) : ''),

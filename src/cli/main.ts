@@ -1,10 +1,14 @@
 /**
  * The lintrain command line. Exit codes: 0 done, 2 bad usage or config,
- * 3 --min-val-acc not met, 1 anything else. Errors print one line, no stack.
+ * 3 --min-val-acc not met, 130 / 143 stopped by SIGINT / SIGTERM, 1 anything else.
+ * Errors print one line, no stack; with --log-format json the last line on stdout is
+ * then an `error` event (report/events.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LintrainError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { downloadCommand } from './download.js';
+import { setCommand, stdoutEvents, wantsJson } from './events.js';
 import { evalCommand } from './eval.js';
 import { featuresExtractCommand } from './features.js';
 import { gradcheckCommand } from './gradcheck.js';
@@ -14,8 +18,6 @@ import { runsCommand, showCommand } from './runs.js';
 import { trainOrExperiment } from './step-size.js';
 import { addSweepOptions, sweepCommand } from './sweep.js';
 import { visualizeCommand } from './visualize.js';
-
-const VERSION = '0.1.0';
 
 type Action = (cmd: Command) => Promise<number>;
 
@@ -47,16 +49,18 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
   train.action(() => run(trainOrExperiment, train));
 
+  const logFormat = () => new Option('--log-format <name>', 'pretty (a table for people) or json (one JSON object per line)').choices(['pretty', 'json']).default('pretty');
   const download = program
     .command('download')
     .description('download CIFAR-10 (binary version) into the data directory, or import an archive with --from')
     .option('--from <file>', 'import this cifar-10-binary.tar.gz instead of downloading')
     .option('--data <dir>', 'data directory (env LINTRAIN_DATA; default data/)')
-    .option('--quiet', 'no progress bar');
+    .option('--quiet', 'no progress bar')
+    .addOption(logFormat());
   download.action(() => run(downloadCommand, download));
 
   const gradcheck = addConfigOptions(program.command('gradcheck'), [
-    'loss', 'delta', 'reg', 'regType', 'l1Ratio', 'regBias', 'initScale', 'numDev', 'seed', 'data', 'download', 'quiet',
+    'loss', 'delta', 'reg', 'regType', 'l1Ratio', 'regBias', 'initScale', 'numDev', 'seed', 'data', 'download', 'logFormat', 'quiet',
   ])
     .description('compare the analytic gradient with a numerical one (float64, centered differences)')
     .addOption(new Option('--checks <k>', 'entries of W to check').argParser(positiveInt).default(10))
@@ -85,7 +89,6 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .option('--only <presets>', 'run only these presets, e.g. svm-sgd,random-search');
   repro.action(() => run(reproCommand, repro));
 
-  const logFormat = () => new Option('--log-format <name>', 'pretty (a table for people) or json (one JSON object per line)').choices(['pretty', 'json']).default('pretty');
   const runs = program
     .command('runs')
     .description('list the run folders (oldest first): date, loss, optimizer, lr, reg, validation, test, status')
@@ -124,8 +127,28 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
   program.enablePositionalOptions();
   features.enablePositionalOptions();
   for (const cmd of everyCommand(program).slice(1)) cmd.version(VERSION);
+  // The events' format line names the command ("features extract").
+  program.hook('preAction', (_root, action) => setCommand(commandPath(action)));
 
   return program;
+}
+
+/** "train", "features extract": a command's name under the root. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ') || 'train';
+}
+
+/** The command the arguments name (the default command when none), before parsing them. */
+function commandIn(program: Command, args: readonly string[]): Command {
+  let cmd = program;
+  for (const a of args) {
+    const sub = cmd.commands.find((c) => c.name() === a);
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd === program ? program.commands.find((c) => c.name() === 'train')! : cmd;
 }
 
 /** Run the CLI; resolves to the exit code. */
@@ -136,20 +159,23 @@ export async function main(argv: string[]): Promise<number> {
   };
   const program = buildProgram(run);
   for (const cmd of everyCommand(program)) cmd.exitOverride();
+  setCommand(commandPath(commandIn(program, argv.slice(2)))); // until preAction knows for sure
+  const failed = (message: string, exitCode: number): number => {
+    if (wantsJson(argv)) stdoutEvents().write('error', { message, exitCode });
+    return exitCode;
+  };
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has already printed its message; help and version are not errors
-      return e.exitCode === 0 ? 0 : 2;
+      return e.exitCode === 0 ? 0 : failed(e.message.replace(/^error: /, '').replace(/\s+/g, ' '), 2);
     }
-    if (e instanceof LintrainError) {
-      process.stderr.write(`lintrain: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`lintrain: ${e instanceof Error ? e.message : String(e)}\n`);
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`lintrain: ${message}\n`);
+    if (e instanceof LintrainError) return failed(message, e.exitCode);
     if (process.env.LINTRAIN_DEBUG) console.error(e);
-    return 1;
+    return failed(message, 1);
   }
   return code;
 }

@@ -7,14 +7,14 @@ import type { Config } from '../config.js';
 import type { RunFolder } from '../report/run-folder.js';
 import type { Phase } from '../report/types.js';
 import type { PointResult } from '../sweep.js';
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../train.js';
 
 const PNG_SCALE = 2;
 
 export interface TrainPictures {
   iters: readonly IterEvent[];
-  evals: readonly EvalEvent[];
-  finalVal: EvalEvent | null; // the end-of-run validation score, drawn at the last iteration
+  vals: readonly ValEvent[];
+  finalVal: ValEvent | null; // the end-of-run validation score, drawn at the last iteration
   W: Float32Array | null; // C×(D+1); null on stored features, whose weights are no image
   confusion: Int32Array; // C×C, test split
   classNames: readonly string[];
@@ -36,7 +36,7 @@ export async function writeTrainPictures(folder: RunFolder, config: Config, p: T
   const plots = await import('../report/plots/index.js');
   await chartFiles(plots, folder, 'loss', plots.lossCurveSpec(p.iters, `Training loss (${what(config)})`));
   bar.update(1);
-  await chartFiles(plots, folder, 'accuracy', plots.accuracySpec(p.iters, p.evals, p.finalVal, `Accuracy (${what(config)})`));
+  await chartFiles(plots, folder, 'accuracy', plots.accuracySpec(p.iters, p.vals, p.finalVal, `Accuracy (${what(config)})`));
   bar.update(2);
   await chartFiles(plots, folder, 'confusion', plots.confusionSpec(p.confusion, p.classNames, `Confusion matrix, test split (${p.nTest} images)`));
   bar.update(3);

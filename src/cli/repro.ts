@@ -13,7 +13,8 @@ import { countRecords, TEST_FILE, TRAIN_FILES } from '../data/cifar10.js';
 import { UsageError } from '../errors.js';
 import { isSearch } from '../optimizers/index.js';
 import { defaultJobs, openRunner, runAll, type Task, type TaskResult } from '../parallel.js';
-import { ensureData } from './data.js';
+import { ensureData, fallbackWarning } from './data.js';
+import { stdoutEvents } from './events.js';
 import { givenFlags } from './options.js';
 import { makeReporter } from './reporter.js';
 import { sanityChecks, sanityReport } from './sanity.js';
@@ -96,7 +97,7 @@ export async function reproCommand(cmd: Command): Promise<number> {
   const load = reporter.phase('load    ', 6);
   const opened = await openRunner(dir, shared, jobs, { needTest: true, onLoad: (d) => load.update(d) }).finally(() => load.stop());
   const json = base.logFormat === 'json';
-  const line = (o: object) => json && process.stdout.write(JSON.stringify(o) + '\n');
+  if (opened.runner.kernels.fallback) reporter.warn(fallbackWarning(opened.runner.kernels));
   try {
     const { data } = opened;
     reporter.info(
@@ -109,8 +110,8 @@ export async function reproCommand(cmd: Command): Promise<number> {
     const results = await runAll(opened.runner, tasks.map(({ index, config, evalTest }) => ({ index, config, evalTest })), (r) => {
       bar.update(++done);
       const t = tasks[r.index];
-      const { W: _W, index: _i, ...outcome } = r;
-      line({ event: 'run', preset: t.row.file, seed: t.seed, ...outcome });
+      const { W: _W, ...outcome } = r;
+      if (json) stdoutEvents().write('trial', { preset: t.row.file, seed: t.seed, ...outcome });
       if (!process.stderr.isTTY) {
         const accs = r.stepSize ? '' : `: val ${fmtAcc([r.valAcc])}, test ${fmtAcc([r.testAcc])}`;
         reporter.info(`run ${done}/${tasks.length}: ${t.row.file} seed ${t.seed}${accs} in ${secs(r.timeSec)}`);
@@ -125,7 +126,11 @@ export async function reproCommand(cmd: Command): Promise<number> {
     const stepResult = step ? of(step)[0] : undefined;
     const runSec = results.reduce((a, r) => a + r.timeSec, 0);
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-    line({ event: 'repro', quick, rows: table, stepSize: stepResult?.stepSize ?? null, sanity, wallSec, runSec, jobs: opened.runner.jobs, peakRssMB });
+    if (json) {
+      stdoutEvents().write('repro', {
+        quick, rows: table, stepSize: stepResult?.stepSize ?? null, sanity, wallSec, runSec, kernels: opened.runner.kernels.id, jobs: opened.runner.jobs, peakRssMB,
+      });
+    }
     if (!base.quiet) {
       const out = [
         `## lintrain repro${quick ? ' --quick (smoke test: far fewer iterations, small splits)' : ''}`,

@@ -10,6 +10,7 @@ import { C } from '../shapes.js';
 import { colours } from '../report/pretty.js';
 import { listRuns, readMetrics, readSummary, type RunSummary, runStatus } from '../report/run-folder.js';
 import { confusionTable, lossChart } from '../report/terminal.js';
+import { stdoutEvents } from './events.js';
 import { fmtNum, pct, secs, textTable } from './table.js';
 
 /** The figures of a run that a table shows; a sweep's are those of its best run. */
@@ -41,7 +42,7 @@ export async function runsCommand(cmd: Command): Promise<number> {
   const { dir, logFormat } = cmd.opts() as { dir: string; logFormat: 'pretty' | 'json' };
   const rows = listRuns(dir).map((r) => runRow(r.dir, r.summary));
   if (logFormat === 'json') {
-    for (const r of rows) process.stdout.write(JSON.stringify({ event: 'run', ...r }) + '\n');
+    for (const r of rows) stdoutEvents().write('run', r);
     return 0;
   }
   if (rows.length === 0) {
@@ -74,10 +75,10 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   const { logFormat } = cmd.opts() as { logFormat: 'pretty' | 'json' };
   const s = readSummary(dir);
   const metrics = readMetrics(dir);
-  const iters = metrics.filter((m) => m.event === undefined);
-  const evals = metrics.filter((m) => m.event === 'eval');
+  const iters = metrics.filter((m) => m.event === 'iter');
+  const vals = metrics.filter((m) => m.event === 'val');
   if (logFormat === 'json') {
-    process.stdout.write(JSON.stringify({ event: 'show', dir, ...s, status: runStatus(s), metrics: { iterations: iters.length, evals: evals.length } }) + '\n');
+    stdoutEvents().write('show', { dir, ...s, status: runStatus(s), metrics: { iterations: iters.length, vals: vals.length } });
     return 0;
   }
   const c = colours(process.stdout);
@@ -96,9 +97,9 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
     const time = typeof s.timeSec === 'number' ? `, ${secs(s.timeSec)}` : '';
     lines.push(`  train ${pct(s.trainAcc as number)}, validation ${c.bold(pct(r.valAcc))}, test ${c.bold(pct(r.testAcc))}, final loss ${fmtNum(s.finalLoss as number)}${time}`);
   }
-  const lastVal = evals.at(-1);
+  const lastVal = vals.at(-1);
   lines.push(
-    `  metrics.jsonl: ${iters.length} iterations, ${evals.length} validation checks` +
+    `  metrics.jsonl: ${iters.length} iterations, ${vals.length} validation checks` +
       (lastVal ? ` (last: ${pct(lastVal.valAcc as number)} at iteration ${lastVal.iter})` : ''),
   );
   if (iters.length > 1) lines.push('', c.bold('loss per iteration'), lossChart(iters.map((m) => m.loss as number)));

@@ -4,10 +4,11 @@
  * command hands over to it when the config asks for this experiment.
  */
 import type { Command } from 'commander';
-import type { Config } from '../config.js';
+import { type Config, runConfig } from '../config.js';
 import type { StepSizeResult } from '../experiments/step-size.js';
 import { stepSizeExperiment } from '../experiments/step-size.js';
 import { withData } from './data.js';
+import { stdoutEvents } from './events.js';
 import { fmtNum, markdownTable, secs } from './table.js';
 import { configOf, trainCommand } from './train.js';
 
@@ -45,7 +46,7 @@ export async function stepSizeCommand(cmd: Command): Promise<number> {
     bar.stop();
     const timeSec = (performance.now() - t0) / 1000;
     if (config.logFormat === 'json') {
-      process.stdout.write(JSON.stringify({ event: 'step-size', ...result, timeSec, config }) + '\n');
+      stdoutEvents().write('step-size', { ...result, timeSec, kernels: kernels.id, config: runConfig(config) });
     }
     if (!config.quiet) {
       const out = config.logFormat === 'json' ? process.stderr : process.stdout;

@@ -4,31 +4,32 @@
  * one did not diverge), sweep.{svg,png} (validation accuracy over the swept keys) and
  * summary.json (the ranked points, the choice, status and file list).
  */
-import type { Config } from '../config.js';
+import { type Config, runConfig } from '../config.js';
 import { LintrainError } from '../errors.js';
 import { type Model, saveModel } from '../model.js';
+import { eventText, formatLine } from '../report/events.js';
 import { RunFolder } from '../report/run-folder.js';
 import type { PointResult } from '../sweep.js';
 import { writeSweepPicture } from './pictures.js';
 
 export class SweepRecorder {
   readonly folder: RunFolder;
-  private text = '';
+  private text = JSON.stringify(formatLine('sweep')) + '\n';
 
   constructor(private readonly config: Config) {
     this.folder = RunFolder.create(config, 'sweep');
-    this.folder.writeConfig(config);
-    this.folder.writeSummary('sweep', 'running', config);
+    this.folder.writeConfig(runConfig(config));
+    this.folder.writeSummary('sweep', 'running', runConfig(config));
   }
 
-  /** One finished run's line. */
-  run(line: object): void {
-    this.text += JSON.stringify(line) + '\n';
+  /** One finished run's `trial` line. */
+  trial(fields: object): void {
+    this.text += eventText('trial', fields) + '\n';
   }
 
   /** Everything at the end: results, the best model, the picture (unless --no-plots), the summary. */
   async done(
-    summary: { points: readonly PointResult[]; config: Config } & Record<string, unknown>,
+    summary: { points: readonly PointResult[] } & Record<string, unknown>,
     keys: readonly string[],
     best: Model | null,
     warn: (m: string) => void,
@@ -42,8 +43,8 @@ export class SweepRecorder {
       const c = this.config;
       await writeSweepPicture(this.folder, summary.points, keys, `Validation accuracy (${c.loss}, ${c.opt}, ${c.iters} iterations)`, warn);
     }
-    const { event: _event, config: _config, ...results } = summary;
-    this.folder.writeSummary('sweep', 'done', this.config, results);
+    const { config: _config, ...results } = summary;
+    this.folder.writeSummary('sweep', 'done', runConfig(this.config), results);
   }
 
   /** Leave a consistent folder when the sweep fails; the first error is the one reported. */
@@ -51,7 +52,7 @@ export class SweepRecorder {
     const interrupted = error instanceof LintrainError && error.exitCode === 130;
     try {
       this.folder.write('results.jsonl', this.text, 'the sweep results');
-      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', this.config, {}, error instanceof Error ? error.message : String(error));
+      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', runConfig(this.config), {}, error instanceof Error ? error.message : String(error));
     } catch {
       // keep the original error
     }

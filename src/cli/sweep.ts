@@ -6,7 +6,7 @@
  * Only the chosen run ever sees the test split, once.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type Config, flagOf, readConfigFile, resolveConfig, usesFeatures } from '../config.js';
+import { type Config, flagOf, readConfigFile, resolveConfig, runConfig, usesFeatures } from '../config.js';
 import { LintrainError, UsageError } from '../errors.js';
 import { accuracy } from '../evaluate.js';
 import { type Model, saveModel } from '../model.js';
@@ -15,7 +15,8 @@ import {
   type Axis, bestByVal, byPoint, isSweepKey, type Params, parseAxis, type PointResult, rankByVal, type RunResult, runSpecs,
   SWEEP_KEYS, type SweepKey, sweepPoints,
 } from '../sweep.js';
-import { ensureData } from './data.js';
+import { ensureData, fallbackWarning } from './data.js';
+import { stdoutEvents } from './events.js';
 import { addConfigOptions, givenFlags } from './options.js';
 import { makeReporter } from './reporter.js';
 import { SweepRecorder } from './sweep-folder.js';
@@ -75,13 +76,13 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   const jobs = Math.min(jobsFlag ?? defaultJobs(), specs.length);
   const json = base.logFormat === 'json';
   const reporter = makeReporter(base.logFormat, base.quiet);
-  const line = (o: object) => json && process.stdout.write(JSON.stringify(o) + '\n');
 
   const dir = await ensureData(base, reporter);
   const load = reporter.phase('load    ', 6);
   const opened = await openRunner(dir, base, jobs, { needTest: false, onLoad: (d) => load.update(d) }).finally(() => load.stop());
   let folder: SweepRecorder | null = null;
   let finished = false;
+  if (opened.runner.kernels.fallback) reporter.warn(fallbackWarning(opened.runner.kernels));
   try {
     folder = new SweepRecorder(base);
     const mode = samples === undefined ? 'grid' : 'random';
@@ -94,14 +95,14 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const bar = reporter.phase('sweep   ', specs.length);
     let done = 0;
     const asRun = (r: TaskResult): RunResult => ({
-      ...specs[r.index], trainAcc: r.trainAcc, valAcc: r.valAcc, finalLoss: r.finalLoss, timeSec: r.timeSec,
+      ...specs[r.index], trainAcc: r.trainAcc, valAcc: r.valAcc, finalLoss: r.finalLoss, timeSec: r.timeSec, kernels: r.kernels,
       ...(r.error ? { error: r.error } : {}),
     });
     const results = await runAll(opened.runner, configs.map((config, index) => ({ index, config })), (r) => {
       bar.update(++done);
       const run = asRun(r);
-      line({ event: 'run', ...run });
-      folder!.run({ event: 'run', ...run });
+      if (json) stdoutEvents().write('trial', run);
+      folder!.trial(run);
       if (!process.stderr.isTTY) {
         reporter.info(`run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`);
       }
@@ -116,7 +117,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const testAcc = W ? accuracy(opened.kernels, opened.data.test, opened.data.mean, W).acc : NaN;
     const model: Model | null = W && run
       ? {
-        W, mean: opened.data.mean, classNames: opened.data.classNames,
+        W, mean: opened.data.mean, classNames: opened.data.classNames, kernels: results[run.index].kernels,
         config: { ...configs[run.index], save: base.save, minValAcc: base.minValAcc },
         metrics: { trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc },
       }
@@ -128,13 +129,13 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const runSec = results.reduce((a, r) => a + r.timeSec, 0);
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     const summary = {
-      event: 'sweep', mode, repeats, points, best, wallSec, runSec,
-      jobs: opened.runner.jobs, threadsPerJob: opened.runner.threadsPerJob, peakRssMB, saved: base.save, runDir: folder.folder.dir, config: base,
+      mode, repeats, points, best, wallSec, runSec, kernels: opened.runner.kernels.id,
+      jobs: opened.runner.jobs, threadsPerJob: opened.runner.threadsPerJob, peakRssMB, saved: base.save, runDir: folder.folder.dir, config: runConfig(base),
     };
     await folder.done(summary, axes.map((a) => a.key), model, (m) => reporter.warn(m));
     finished = true;
-    line(summary);
-    if (!base.quiet) (json ? process.stderr : process.stdout).write(sweepReport(axes, summary) + '\n');
+    if (json) stdoutEvents().write('sweep', summary);
+    if (!base.quiet) (json ? process.stderr : process.stdout).write(sweepReport(axes, { ...summary, config: base }) + '\n');
     reporter.info(`run folder: ${folder.folder.dir}`);
     if (base.minValAcc !== null && !(best && best.valAcc >= base.minValAcc)) {
       throw new LintrainError(`Best validation accuracy ${best ? best.valAcc.toFixed(4) : 'n/a'} is below --min-val-acc ${base.minValAcc}.`, 3);

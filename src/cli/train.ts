@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CHECKPOINT_FILE, type Checkpoint, loadCheckpoint, resumedConfig, type RunMetrics, saveCheckpoint } from '../checkpoint.js';
-import { type Config, readConfigFile, resolveConfig } from '../config.js';
+import { type Config, readConfigFile, resolveConfig, runConfig } from '../config.js';
 import { LintrainError, UsageError } from '../errors.js';
 import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../evaluate.js';
 import type { Kernels } from '../kernels/types.js';
@@ -55,9 +55,10 @@ export async function trainCommand(cmd: Command): Promise<number> {
       const previous = saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
         ? fs.readFileSync(folder.path('metrics.jsonl'), 'utf8')
         : '';
-      const recorder = new RunRecorder(folder, people, config, previous);
+      const made = kernelsOf(saved, kernels, people);
+      const recorder = new RunRecorder(folder, people, runConfig(config), made, previous);
       try {
-        return { recorder, ...(await trainRun(config, data, kernels, recorder, saved, signals)) };
+        return { recorder, ...(await trainRun(config, data, kernels, made, recorder, saved, signals)) };
       } catch (e) {
         recorder.fail(e);
         throw e;
@@ -82,6 +83,24 @@ export async function trainCommand(cmd: Command): Promise<number> {
   }
 }
 
+/**
+ * The kernels that computed W: this run's (Kernels.id), or, for a resumed run whose
+ * checkpoint was computed by others, both ("wasm-fma+wasm"), said plainly: the final W
+ * will not be the bytes of an uninterrupted run.
+ */
+function kernelsOf(saved: Checkpoint | null, kernels: Kernels, people: { warn(m: string): void }): string {
+  if (!saved) return kernels.id;
+  const before = saved.kernels;
+  const last = before?.split('+').at(-1) ?? null;
+  if (last === kernels.id) return before!;
+  people.warn(
+    before === null
+      ? `the checkpoint does not say which kernels computed it (lintrain 0.1); resuming on ${kernels.id}, the final W may differ in its last bits from an uninterrupted run`
+      : `the checkpoint was computed by the ${last} kernels and this run continues on ${kernels.id}: the final W will not be bit-identical to an uninterrupted run (--backend ${last} keeps them)`,
+  );
+  return before === null ? kernels.id : `${before}+${kernels.id}`;
+}
+
 async function drawPictures(recorder: RunRecorder, config: Config, pictures: TrainPictures): Promise<void> {
   const bar = recorder.phase('plots   ', TRAIN_PICTURE_STEPS);
   await writeTrainPictures(recorder.folder, config, pictures, bar, (m) => recorder.warn(m)).finally(() => bar.stop());
@@ -94,18 +113,22 @@ async function drawPictures(recorder: RunRecorder, config: Config, pictures: Tra
  * run need (drawn by the caller).
  */
 async function trainRun(
-  config: Config, data: Dataset, kernels: Kernels, reporter: RunRecorder,
+  config: Config, data: Dataset, kernels: Kernels, made: string, reporter: RunRecorder,
   saved: Checkpoint | null, signals: StopSignals,
 ): Promise<{ summary: Omit<Summary, 'peakRssMB'>; pictures: TrainPictures | null }> {
   const folder = reporter.folder;
   const t0 = performance.now();
-  reporter.start({ config, sizes: { train: data.train.n, val: data.val.n, test: data.test.n } });
+  reporter.start({
+    config: runConfig(config), sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
+    kernels: kernels.id, threads: kernels.threads,
+    detail: kernels.detail, resumedAt: saved ? saved.state.iter : null,
+  });
   const metrics: RunMetrics = saved ? structuredClone(saved.metrics) : { losses: [], evals: [], trainSec: 0 };
   let finalLoss = metrics.losses.at(-1) ?? NaN;
   const emit = (e: TrainEvent) => {
-    if ('event' in e) {
+    if (e.event === 'val') {
       metrics.evals.push({ iter: e.iter, valAcc: e.valAcc });
-      return reporter.eval(e);
+      return reporter.val(e);
     }
     finalLoss = e.bestLoss ?? e.loss;
     metrics.losses.push(e.loss);
@@ -133,14 +156,14 @@ async function trainRun(
   let pictures: TrainPictures | null = null;
   if (stopped) {
     // No model: only a finished run's W is one; the checkpoint holds this one.
-    saveCheckpoint(folder.dir, { config, state: result.state, metrics, stoppedBy: stopped });
+    saveCheckpoint(folder.dir, { config, state: result.state, metrics, kernels: made, stoppedBy: stopped });
     folder.add(CHECKPOINT_FILE);
     interrupted = { signal: stopped, iter: result.state.iter, checkpoint: folder.dir };
   } else {
     // A model file holds pixel weights (C×(D+1)) that `eval` and `visualize` read; on
     // stored features W is C×(F+1) and means nothing without the extractor, so none is kept.
     const onPixels = data.mean.length === D;
-    const model = { W, mean: data.mean, classNames: data.classNames, config, metrics: scores };
+    const model = { W, mean: data.mean, classNames: data.classNames, config, kernels: made, metrics: scores };
     if (onPixels) {
       saveModel(folder.path('model.json'), model);
       folder.add('model.json');
@@ -148,8 +171,8 @@ async function trainRun(
     if (config.save) saveModel(config.save, model);
     folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
     if (config.plots) {
-      const finalVal = data.val.n > 0 ? { event: 'eval' as const, iter: config.iters, valAcc: valAcc.acc } : null;
-      pictures = { iters: reporter.iters, evals: reporter.evals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
+      const finalVal = data.val.n > 0 ? { event: 'val' as const, iter: config.iters, valAcc: valAcc.acc } : null;
+      pictures = { iters: reporter.iters, vals: reporter.vals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
     }
   }
   const summary: Omit<Summary, 'peakRssMB'> = {
@@ -162,7 +185,8 @@ async function trainRun(
     timeSec: (performance.now() - t0) / 1000,
     saved: stopped ? null : config.save,
     runDir: folder.dir,
-    config,
+    config: runConfig(config),
+    kernels: made,
     ...(interrupted ? { interrupted } : {}),
   };
   return { summary, pictures };

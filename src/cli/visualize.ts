@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../atomic.js';
 import { loadModel } from '../model.js';
+import { stdoutEvents } from './events.js';
 
 /** runs/x/model.json → runs/x/model.templates.png */
 export const templatesFileFor = (model: string): string => model.replace(/(\.json)?$/i, '.templates.png');
@@ -14,7 +15,7 @@ export async function visualizeCommand(cmd: Command): Promise<number> {
   writeFileAtomic(target, plots.templateGridPng(model.W, model.classNames), 'the templates picture');
   const { width, height } = plots.gridLayout(4);
   if (logFormat === 'json') {
-    process.stdout.write(JSON.stringify({ event: 'visualize', model: file, out: target, width, height }) + '\n');
+    stdoutEvents().write('visualize', { model: file, out: target, width, height });
   } else {
     process.stdout.write(`templates of ${file} written to ${target} (${width}×${height})\n`);
   }

@@ -62,7 +62,7 @@ export function triangleImage(pixels: Uint8Array, o: number, model: PatchModel, 
 }
 
 export function createJsFeatureBackend(): FeatureBackend {
-  const rowKernels = makeRowKernels('js', 'plain TypeScript on feature rows, 1 thread', {
+  const rowKernels = makeRowKernels('js', 1, 'plain TypeScript on feature rows, 1 thread', {
     forward(split, rows, n, mean, W: FloatArray, scores) {
       const F = mean.length;
       const x = new Float64Array(F);

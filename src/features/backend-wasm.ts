@@ -80,7 +80,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     return ptr;
   }
 
-  const rowKernels = makeRowKernels('wasm', `SIMD on feature rows, ${threadCount(threads)}`, {
+  const rowKernels = makeRowKernels('wasm', threads, `SIMD on feature rows, ${threadCount(threads)}`, {
     forward(split, rows, n, mean, W: FloatArray, scores) {
       const F = mean.length, FS = up(F, 8);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);

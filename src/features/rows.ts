@@ -42,7 +42,7 @@ function argmax(s: Float64Array, o: number): number {
 
 type RowKernels = Omit<Kernels, 'allocPixels' | 'dispose'>;
 
-export function makeRowKernels(name: BackendName, detail: string, h: RowHalves): RowKernels {
+export function makeRowKernels(name: 'js' | 'wasm', threads: number, detail: string, h: RowHalves): RowKernels {
   let scores = new Float64Array(0);
   let ds = new Float64Array(0);
   let labels = new Uint8Array(0);
@@ -67,7 +67,10 @@ export function makeRowKernels(name: BackendName, detail: string, h: RowHalves):
   };
   return {
     name,
+    id: name === 'js' ? 'features-js' : 'features-wasm',
+    threads,
     detail,
+    fallback: null,
     /** The mean byte of each feature over the split's rows (F = bytes per row). */
     meanImage(split) {
       const F = split.pixels.length / split.n;

@@ -119,7 +119,10 @@ export function createJsKernels(): Kernels {
 
   return {
     name: 'js',
+    id: 'js',
+    threads: 1,
     detail: 'plain TypeScript, 1 thread',
+    fallback: null,
     meanImage,
 
     lossAndGrad(split, rows, mean, W, loss: LossSpec, dW, correct, l2) {

@@ -2,7 +2,17 @@ import type { FloatArray, Split } from '../shapes.js';
 import type { LossSpec } from '../losses/types.js';
 import type { L2Term } from '../regularizers.js';
 
-export type BackendName = 'js' | 'wasm';
+/** What `--backend` asks for: the reference, the plain SIMD kernels, or the fused build (opt-in). */
+export type BackendName = 'js' | 'wasm' | 'wasm-fma';
+
+/**
+ * Which arithmetic produced a result. The same id, inputs and seed give the same bytes on
+ * every machine and for any thread count; runs record it (run folder, checkpoint, model).
+ * wasm-fma is the one whose bits depend on the host: it runs only where the CPU fuses
+ * multiply-adds, and `--backend wasm-fma` elsewhere computes as wasm does, under that id.
+ * The feature backends' kernels are another arithmetic (one matrix product), hence their own ids.
+ */
+export type KernelsId = 'js' | 'wasm' | 'wasm-fma' | 'features-js' | 'features-wasm';
 
 /**
  * The hot loops, behind one interface with two backends (js reference, wasm SIMD).
@@ -15,8 +25,11 @@ export type BackendName = 'js' | 'wasm';
  * all rows 0..split.n-1 in order. W, dW: C×(D+1) row-major, bias last.
  */
 export interface Kernels {
-  readonly name: BackendName;
+  readonly name: BackendName; // what was asked for
+  readonly id: KernelsId; // what computes: see KernelsId
+  readonly threads: number; // how many threads compute (never changes the results)
   readonly detail: string; // for people: the build and threads in use
+  readonly fallback: string | null; // why `id` is not what `name` asked for (wasm-fma where the host cannot fuse)
 
   /**
    * The mean image of a split: mean[d] = (1/n) Σ_i pixels[i, d], D float32 values.

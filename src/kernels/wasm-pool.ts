@@ -23,16 +23,14 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import { LintrainError } from '../errors.js';
 import type { Arena } from './wasm-memory.js';
+import { MAX_THREADS } from './threads.js';
 
 // i32 slots of the control block (assembly/control.ts), shared with wasm-worker.ts.
 export const GEN = 0; // the current job's tag; a change wakes the workers
 export const STOP = 1; // 1: workers leave their loop
 export const ERR = 2; // failures so far; threads waiting inside a job give up on it
 export const BUSY = 8; // BUSY + tid: the tag of the job thread tid works on, 0 when idle
-export const MAX_THREADS = 64;
-
-/** "1 thread", "2 threads": how a backend's detail names its thread count. */
-export const threadCount = (n: number): string => `${n} thread${n > 1 ? 's' : ''}`;
+export { MAX_THREADS, threadCount } from './threads.js';
 
 /** Spin this long (ms) waiting for the other side before sleeping in Atomics.wait. */
 export const SPIN_MS = 1;

@@ -38,7 +38,32 @@ const CDB = C * DB;
 
 export interface WasmKernelOptions {
   threads: number; // 1 = the main thread only, no workers
-  fma?: boolean; // the fused multiply-add build; default: when the runtime has relaxed SIMD
+  fma?: boolean; // the fused multiply-add build (`--backend wasm-fma`); default false, the plain build
+  relaxedSimd?: boolean; // tests: false pretends the runtime lacks relaxed SIMD (the fallback path)
+}
+
+/**
+ * Which module to run, and why not the fused one when it was asked for. The plain build
+ * gives the same bits on every machine. The fused build runs only where the runtime has
+ * relaxed SIMD and the CPU really fuses (maddFused); elsewhere its multiply-add is a
+ * multiply then an add, the plain build's arithmetic exactly, so the plain build runs.
+ */
+function chooseBuild(
+  opts: WasmKernelOptions, files: ReturnType<typeof backendFiles>,
+): { bytes: Uint8Array<ArrayBuffer>; fused: boolean; fallback: string | null } {
+  const plain = () => fs.readFileSync(files.wasm);
+  if (!opts.fma) return { bytes: plain(), fused: false, fallback: null };
+  const fmaBytes = fs.readFileSync(files.wasmFma);
+  if (opts.relaxedSimd === false || !relaxedSimdAvailable(fmaBytes)) {
+    return { bytes: plain(), fused: false, fallback: 'this Node.js cannot run relaxed SIMD' };
+  }
+  const probe = new WebAssembly.Instance(new WebAssembly.Module(fmaBytes), {
+    env: { memory: new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }) },
+  });
+  if (!(probe.exports.maddFused as () => number)()) {
+    return { bytes: plain(), fused: false, fallback: 'this CPU does not fuse multiply-add' };
+  }
+  return { bytes: fmaBytes, fused: true, fallback: null };
 }
 
 export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernels> {
@@ -47,13 +72,8 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
     throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   }
   const files = backendFiles();
-  const fmaBytes = fs.readFileSync(files.wasmFma);
-  const canFma = relaxedSimdAvailable(fmaBytes);
-  const fma = opts.fma ?? canFma;
-  if (fma && !canFma) {
-    throw new UsageError('wasm backend: this Node.js cannot run relaxed SIMD (fused multiply-add); leave fma unset');
-  }
-  const module = await WebAssembly.compile(fma ? fmaBytes : fs.readFileSync(files.wasm));
+  const build = chooseBuild(opts, files);
+  const module = await WebAssembly.compile(build.bytes);
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const arena = new Arena(memory);
   const pool = await Pool.start(module, arena, threads, files.worker);
@@ -117,8 +137,11 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
   }
 
   return {
-    name: 'wasm',
-    detail: `SIMD${fma ? ' + fused multiply-add' : ''}, ${threadCount(threads)}`,
+    name: opts.fma ? 'wasm-fma' : 'wasm',
+    id: build.fused ? 'wasm-fma' : 'wasm',
+    threads,
+    detail: `SIMD${build.fused ? ' + fused multiply-add' : ''}, ${threadCount(threads)}`,
+    fallback: build.fallback,
 
     lossAndGrad(split, rows, mean, W, loss, dW, correct, l2) {
       const n = checkArgs('lossAndGrad', split, rows, mean, W, CDB);

@@ -1,38 +1,40 @@
 /**
- * Output for scripts: one JSON object per line on stdout — one per iteration,
- * {"event":"eval",…} per validation check, {"event":"done",…} at the end.
- * Everything for people (bars, warnings) goes to stderr through `people`.
+ * Output for scripts (report/events.ts): after the format line, `start`, one `iter`
+ * per iteration, a `val` per validation check, `done` at the end, and `warning` for
+ * each warning. Everything for people (bars, messages) goes to stderr through `people`.
  */
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { IterEvent, ValEvent } from '../train.js';
+import type { EventLines } from './events.js';
 import { RelayReporter } from './relay.js';
 import type { Reporter, RunInfo, Summary } from './types.js';
 
 export class JsonReporter extends RelayReporter {
   constructor(
     people: Reporter,
-    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly lines: EventLines,
   ) {
     super(people);
   }
 
-  private line(obj: object): void {
-    this.out.write(JSON.stringify(obj) + '\n');
-  }
-
   override start(info: RunInfo): void {
-    this.line({ event: 'start', sizes: info.sizes, config: info.config });
+    const { detail: _detail, ...fields } = info;
+    this.lines.write('start', fields);
     this.people.start(info);
   }
   override iter(e: IterEvent): void {
-    this.line(e);
+    this.lines.write('iter', e);
     this.people.iter(e);
   }
-  override eval(e: EvalEvent): void {
-    this.line(e);
-    this.people.eval(e);
+  override val(e: ValEvent): void {
+    this.lines.write('val', e);
+    this.people.val(e);
   }
   override done(s: Summary): void {
-    this.line({ event: 'done', ...s });
+    this.lines.write('done', s);
     this.people.done(s);
+  }
+  override warn(message: string): void {
+    this.lines.write('warning', { message });
+    this.people.warn(message);
   }
 }

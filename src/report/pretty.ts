@@ -5,7 +5,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import cliProgress from 'cli-progress';
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../train.js';
 import { accColour, confusionTable, lossChart } from './terminal.js';
 import type { Phase, Reporter, RunInfo, Summary } from './types.js';
 
@@ -80,7 +80,7 @@ export class PrettyReporter implements Reporter {
     const what = `${k.loss} loss, ${k.opt}, lr ${k.lr}, ${k.regType} reg ${k.reg}, ${k.iters} iterations`;
     this.err.write(
       `${this.c.bold('lintrain')} ${what}\n  data ${sizes.train} train / ${sizes.val} val / ${sizes.test} test, ` +
-        `backend ${k.backend}${k.backend === 'wasm' ? ` × ${k.threads} threads` : ''}, seed ${k.seed}\n`,
+        `kernels ${info.kernels} (${info.detail}), seed ${k.seed}${info.resumedAt !== null ? `, resumed after iteration ${info.resumedAt}` : ''}\n`,
     );
     if (this.tty) {
       this.bar = this.newBar(
@@ -105,7 +105,7 @@ export class PrettyReporter implements Reporter {
     }
   }
 
-  eval(e: EvalEvent): void {
+  val(e: ValEvent): void {
     if (this.quiet || this.bar) return; // the bar would be torn by a line; the summary has the final figure
     this.err.write(`iteration ${e.iter}: validation accuracy ${pct(e.valAcc)}\n`);
   }

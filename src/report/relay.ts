@@ -3,7 +3,7 @@
  * listeners that add something on the way (JSON lines on stdout, the run folder) and
  * override only the events they use.
  */
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../train.js';
 import type { Phase, Reporter, RunInfo, Summary } from './types.js';
 
 export class RelayReporter implements Reporter {
@@ -18,8 +18,8 @@ export class RelayReporter implements Reporter {
   iter(e: IterEvent): void {
     this.people.iter(e);
   }
-  eval(e: EvalEvent): void {
-    this.people.eval(e);
+  val(e: ValEvent): void {
+    this.people.val(e);
   }
   done(s: Summary): void {
     this.people.done(s);

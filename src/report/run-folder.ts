@@ -12,8 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
-import type { Config } from '../config.js';
+import { type Config, runConfig, type RunConfig } from '../config.js';
 import { LintrainError, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { readEvents } from './events.js';
 
 export const RUNS_ROOT = 'runs'; // where runs go without --out, and where `lintrain runs` looks
 export const RUN_FORMAT = 'lintrain-run';
@@ -34,7 +36,8 @@ export interface RunSummary {
   endedAt: string | null;
   host: string;
   pid: number;
-  config: Config;
+  lintrain: string; // the version that wrote it
+  config: RunConfig;
   files: string[]; // every file of the run, summary.json included, sorted
   [result: string]: unknown;
 }
@@ -77,7 +80,7 @@ export class RunFolder {
    * two runs never mix their files), or a fresh root/<runName>, with -2, -3, … added
    * when that name is taken (mkdir claims it, so parallel runs never share one).
    */
-  static create(config: Config, kind: RunKind = 'train', now = new Date(), root = RUNS_ROOT): RunFolder {
+  static create(config: Pick<Config, 'out' | 'loss' | 'opt'>, kind: RunKind = 'train', now = new Date(), root = RUNS_ROOT): RunFolder {
     if (config.out !== null) {
       const dir = config.out;
       if (holdsRun(dir)) {
@@ -127,8 +130,9 @@ export class RunFolder {
     this.names.delete(name);
   }
 
-  writeConfig(config: Config): void {
-    this.write('config.json', JSON.stringify(config, null, 2) + '\n', 'the run config');
+  /** config.json: the run's config without the execution settings (config.ts runConfig). */
+  writeConfig(config: RunConfig): void {
+    this.write('config.json', JSON.stringify(runConfig(config), null, 2) + '\n', 'the run config');
   }
 
   /** metrics.jsonl, whole: one JSON object per line. */
@@ -137,7 +141,7 @@ export class RunFolder {
   }
 
   /** summary.json: status, times, `results`, and the file list (itself included). */
-  writeSummary(kind: RunKind, status: RunStatus, config: Config, results: Record<string, unknown> = {}, error: string | null = null): void {
+  writeSummary(kind: RunKind, status: RunStatus, config: RunConfig, results: Record<string, unknown> = {}, error: string | null = null): void {
     this.names.add('summary.json');
     const summary: RunSummary = {
       format: RUN_FORMAT,
@@ -149,8 +153,9 @@ export class RunFolder {
       endedAt: status === 'running' ? null : new Date().toISOString(),
       host: os.hostname(),
       pid: process.pid,
+      lintrain: VERSION,
       ...results,
-      config,
+      config: runConfig(config),
       files: this.files,
     };
     this.write('summary.json', readableJson(summary), 'the run summary');
@@ -182,11 +187,11 @@ export function readSummary(dir: string): RunSummary {
   return s;
 }
 
-/** metrics.jsonl as objects (empty when the run wrote none). */
-export function readMetrics(dir: string): Record<string, unknown>[] {
+/** metrics.jsonl's events (`iter`, `val`; lintrain 0.1's lines read alike), empty when the run wrote none. */
+export function readMetrics(dir: string): Array<Record<string, unknown> & { event: string }> {
   const file = path.join(dir, 'metrics.jsonl');
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readEvents(fs.readFileSync(file, 'utf8'));
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
- * The run folder's listener: a Reporter that keeps the metric lines (the same as
- * --log-format json prints) in memory, passes everything on to the reporter for
- * people, and writes the folder's files whole — metrics.jsonl and summary.json every
- * few seconds while training (so a killed run leaves what it had), and at the end,
- * with status done, failed or interrupted.
+ * The run folder's listener: a Reporter that keeps the metric lines (the `iter` and
+ * `val` events, as --log-format json prints them, after their format line) in memory,
+ * passes everything on to the reporter for people, and writes the folder's files whole —
+ * metrics.jsonl and summary.json every few seconds while training (so a killed run
+ * leaves what it had), and at the end, with status done, failed or interrupted.
  */
-import type { Config } from '../config.js';
+import type { RunConfig } from '../config.js';
 import { LintrainError } from '../errors.js';
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { IterEvent, ValEvent } from '../train.js';
+import { eventText, formatLine, readEvents } from './events.js';
 import type { RunFolder, RunStatus } from './run-folder.js';
 import { RelayReporter } from './relay.js';
 import type { Reporter, Summary } from './types.js';
@@ -16,27 +17,30 @@ const SAVE_EVERY_MS = 5000;
 
 export class RunRecorder extends RelayReporter {
   readonly iters: IterEvent[] = [];
-  readonly evals: EvalEvent[] = [];
-  private text = '';
+  readonly vals: ValEvent[] = [];
+  private text = JSON.stringify(formatLine('train')) + '\n';
   private saved = Date.now();
 
-  /** previous: the metric lines of the run so far, when it resumes from a checkpoint. */
+  /**
+   * previous: metrics.jsonl of the run so far, when it resumes from a checkpoint (lines of
+   * lintrain 0.1 included: they are rewritten in this format). kernels: Summary.kernels.
+   */
   constructor(
     readonly folder: RunFolder,
     people: Reporter,
-    private readonly config: Config,
+    private readonly config: RunConfig,
+    private readonly kernels: string,
     previous = '',
   ) {
     super(people);
-    for (const line of previous.split('\n')) {
-      if (line.trim() === '') continue;
-      const e = JSON.parse(line) as IterEvent | EvalEvent;
-      if ('event' in e) this.evals.push(e);
-      else this.iters.push(e);
-      this.text += line + '\n';
+    for (const e of readEvents(previous)) {
+      if (e.event === 'iter') this.iters.push(e as unknown as IterEvent);
+      else if (e.event === 'val') this.vals.push(e as unknown as ValEvent);
+      else continue;
+      this.text += JSON.stringify(e) + '\n';
     }
     folder.writeConfig(config);
-    folder.writeSummary('train', 'running', config);
+    folder.writeSummary('train', 'running', config, { kernels });
   }
 
   /** The lines of metrics.jsonl so far. */
@@ -46,7 +50,7 @@ export class RunRecorder extends RelayReporter {
 
   private save(status: RunStatus, results: Record<string, unknown>, error: string | null = null): void {
     this.folder.writeMetrics(this.text);
-    this.folder.writeSummary('train', status, this.config, results, error);
+    this.folder.writeSummary('train', status, this.config, { kernels: this.kernels, ...results }, error);
     this.saved = Date.now();
   }
 
@@ -57,14 +61,14 @@ export class RunRecorder extends RelayReporter {
 
   override iter(e: IterEvent): void {
     this.iters.push(e);
-    this.text += JSON.stringify(e) + '\n';
+    this.text += eventText('iter', e) + '\n';
     if (Date.now() - this.saved > SAVE_EVERY_MS) this.save('running', this.progress());
     this.people.iter(e);
   }
-  override eval(e: EvalEvent): void {
-    this.evals.push(e);
-    this.text += JSON.stringify(e) + '\n';
-    this.people.eval(e);
+  override val(e: ValEvent): void {
+    this.vals.push(e);
+    this.text += eventText('val', e) + '\n';
+    this.people.val(e);
   }
 
   /**

@@ -1,5 +1,6 @@
-import type { Config } from '../config.js';
-import type { EvalEvent, IterEvent } from '../train.js';
+import type { RunConfig } from '../config.js';
+import type { KernelsId } from '../kernels/types.js';
+import type { ValEvent, IterEvent } from '../train.js';
 
 /** A long phase (download, loading, evaluation) shown as a bar on a terminal. */
 export interface Phase {
@@ -8,8 +9,12 @@ export interface Phase {
 }
 
 export interface RunInfo {
-  config: Config;
+  config: RunConfig;
   sizes: { train: number; val: number; test: number };
+  kernels: KernelsId; // the arithmetic that computes (Kernels.id)
+  threads: number; // how many threads it runs on (never changes the results)
+  detail: string; // the kernels for people: build and threads
+  resumedAt: number | null; // the iteration a resumed run continues after
 }
 
 /** What a finished run reports; also the `{"event":"done"}` JSON line. */
@@ -26,7 +31,8 @@ export interface Summary {
   peakRssMB: number;
   saved: string | null;
   runDir: string | null; // the run folder
-  config: Config;
+  config: RunConfig;
+  kernels: string; // the kernels that computed W (Kernels.id); "a+b" when a resume changed them
   /** A run stopped by a signal: after how many iterations, and where its checkpoint is. */
   interrupted?: { signal: string; iter: number; checkpoint: string };
 }
@@ -36,7 +42,7 @@ export interface Reporter {
   phase(label: string, total: number, unit?: 'items' | 'bytes'): Phase;
   start(info: RunInfo): void;
   iter(e: IterEvent): void;
-  eval(e: EvalEvent): void;
+  val(e: ValEvent): void;
   done(s: Summary): void;
   warn(message: string): void;
   info(message: string): void;

@@ -4,7 +4,7 @@
  * the minibatch's (the searches: each try's training accuracy) and validation.
  * Drawn from the same events metrics.jsonl holds.
  */
-import type { EvalEvent, IterEvent } from '../../train.js';
+import type { ValEvent, IterEvent } from '../../train.js';
 import type { ChartSpec } from './render.js';
 
 /**
@@ -87,8 +87,8 @@ export function lossCurveSpec(iters: readonly IterEvent[], title = 'Training los
  */
 export function accuracySpec(
   iters: readonly IterEvent[],
-  evals: readonly EvalEvent[],
-  finalVal: EvalEvent | null = null,
+  evals: readonly ValEvent[],
+  finalVal: ValEvent | null = null,
   title = 'Accuracy',
 ): ChartSpec {
   const acc = Float64Array.from(iters, (e) => e.batchAcc);
