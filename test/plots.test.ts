@@ -1,13 +1,14 @@
 /**
  * The pictures as pure functions: smoothing and striding by hand, the templates'
- * scaling on a hand-made W, chart SVGs that name what they show, and PNGs that decode
- * to the expected size (few of those: resvg takes a while).
+ * scaling on a hand-made W, ticks and labels of the hand-drawn charts, chart SVGs that
+ * name what they show and put each point where its value says, and PNGs that decode to
+ * the expected size (few of those: resvg takes a while).
  */
 import { PNG } from 'pngjs';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import {
-  accuracySpec, chartSvg, confusionSpec, gridLayout, lossCurveSpec, rgbPng, smoothEma, strideIndices, svgToPng, sweepSpec,
-  templateGridPng, templateGridSvg, templateImages,
+  accuracyChart, chartSvg, confusionChart, gridLayout, logTicks, lossChart, niceTicks, rgbPng, smoothEma, strideIndices, svgToPng,
+  svgToPngAsync, sweepChart, templateGridPng, templateGridSvg, templateImages, tickLabel,
 } from '../src/report/plots/index.js';
 import { C, D, DB } from '../src/shapes.js';
 import type { IterEvent } from '../src/train.js';
@@ -83,50 +84,94 @@ describe('templates', () => {
   });
 });
 
+describe('axes', () => {
+  test('nice ticks: steps of 1, 2 or 5 × 10^k covering the range', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(3.2, 9.7)).toEqual([4, 6, 8]);
+    expect(niceTicks(3.2, 9.7, 10)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(niceTicks(0, 1500)).toEqual([0, 500, 1000, 1500]);
+    expect(niceTicks(-0.03, 0.07)).toEqual([-0.02, 0, 0.02, 0.04, 0.06]);
+  });
+
+  test('log ticks: powers of ten, with 2 and 5 between them over short spans', () => {
+    expect(logTicks(1e-8, 1e-5)).toEqual([1e-8, 1e-7, 1e-6, 1e-5]);
+    expect(logTicks(1e-7, 1e-6)).toEqual([1e-7, 2e-7, 5e-7, 1e-6]);
+  });
+
+  test('tick labels: percentages, plain numbers, exponents for the very small and large', () => {
+    expect([tickLabel(0.35, true), tickLabel(1, true), tickLabel(1500), tickLabel(2.5), tickLabel(1e-7), tickLabel(2.5e4), tickLabel(2.5e5)])
+      .toEqual(['35%', '100%', '1500', '2.5', '1e-7', '25000', '2.5e5']);
+  });
+});
+
 describe('charts', () => {
   const iters: IterEvent[] = Array.from({ length: 50 }, (_, i) => ({ event: 'iter', iter: i + 1, loss: 9 - i / 10, batchAcc: i / 100, lr: 1e-7 }));
+  /** The points of a path's d="M x,y L x,y …". */
+  const pathPoints = (d: string) => d.slice(1).split('L').map((p) => p.split(',').map(Number));
 
-  test('the loss chart holds each iteration and its smoothed line', () => {
-    const spec = lossCurveSpec(iters) as unknown as { data: { values: { iter: number; value: number; series: string }[] } };
-    const raw = spec.data.values.filter((r) => r.series === 'loss');
-    expect(raw.map((r) => r.value)).toEqual(iters.map((e) => e.loss));
-    expect(spec.data.values.filter((r) => r.series.startsWith('smoothed'))).toHaveLength(50);
-    // searches add their best-so-far line
-    const search = lossCurveSpec(iters.map((e) => ({ ...e, bestLoss: 1 }))) as unknown as typeof spec;
-    expect(search.data.values.some((r) => r.series === 'best so far')).toBe(true);
+  test('the loss chart holds each iteration and its smoothed line; the searches add their best so far', () => {
+    const chart = lossChart(iters);
+    expect(chart.series.map((s) => s.name)).toEqual(['loss', 'smoothed (EMA, span 2)']);
+    expect(chart.series[0].points).toEqual(iters.map((e) => [e.iter, e.loss]));
+    expect(chart.series[1].points).toHaveLength(50);
+    expect(lossChart(iters.map((e) => ({ ...e, bestLoss: 1 }))).series.map((s) => s.name)).toContain('best so far');
+    // a long run is strided to about one point per PNG pixel
+    const long = Array.from({ length: 20000 }, (_, i) => ({ ...iters[0], iter: i + 1 }));
+    expect(lossChart(long).series[0].points.length).toBeLessThanOrEqual(1001);
   });
 
-  test('the accuracy chart holds the validation checks and the final score', async () => {
-    const evals = [{ event: 'val' as const, iter: 25, valAcc: 0.3 }];
-    const spec = accuracySpec(iters, evals, { event: 'val', iter: 50, valAcc: 0.35 }) as unknown as { data: { values: { iter: number; value: number; series: string }[] } };
-    expect(spec.data.values.filter((r) => r.series === 'validation')).toEqual([
-      { iter: 25, value: 0.3, series: 'validation' },
-      { iter: 50, value: 0.35, series: 'validation' },
-    ]);
-    const svg = await chartSvg(spec as never);
-    expect(svg).toMatch(/^<svg/);
-    expect(svg).toContain('validation');
+  test('the loss chart SVG: title, legend, axis titles, and the line through every point, the y axis flipped', () => {
+    const svg = chartSvg(lossChart(iters, 'Training loss (svm)'));
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/);
+    for (const t of ['Training loss (svm)', 'loss', 'smoothed (EMA, span 2)', 'iteration']) expect(svg).toContain(`>${t}</text>`);
+    const d = /<path d="([^"]+)" fill="none" stroke="#b3c9e0"/.exec(svg)![1];
+    const pts = pathPoints(d);
+    expect(pts).toHaveLength(50);
+    // x grows with the iteration, y (pixels, downwards) with a falling loss
+    for (let i = 1; i < pts.length; i++) {
+      expect(pts[i][0]).toBeGreaterThan(pts[i - 1][0]);
+      expect(pts[i][1]).toBeGreaterThan(pts[i - 1][1]);
+    }
   });
 
-  test('the confusion heat map names every class and each row total; its PNG is twice the SVG size', async () => {
+  test('the accuracy chart: validation checks and the final score as dots, a percent axis', () => {
+    const vals = [{ event: 'val' as const, iter: 25, valAcc: 0.3 }];
+    const chart = accuracyChart(iters, vals, { event: 'val', iter: 50, valAcc: 0.35 });
+    const val = chart.series.find((s) => s.name === 'validation')!;
+    expect(val.points).toEqual([[25, 0.3], [50, 0.35]]);
+    const svg = chartSvg(chart);
+    expect(svg).toContain('>validation</text>');
+    expect(svg.match(/<circle cx=/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(svg).toMatch(/>\d+%<\/text>/);
+  });
+
+  test('the confusion heat map names every class and each row total, a count in every cell; its PNG is twice the SVG size', async () => {
     const cm = new Int32Array(C * C);
     for (let t = 0; t < C; t++) for (let p = 0; p < C; p++) cm[t * C + p] = t === p ? 91 : 1;
-    const svg = await chartSvg(confusionSpec(cm, names));
-    for (const n of names) expect(svg).toContain(`${n} (100)`);
-    expect(svg).toContain('predicted class');
+    const svg = chartSvg(confusionChart(cm, names));
+    for (const n of names) expect(svg).toContain(`>${n} (100)</text>`);
+    expect(svg).toContain('>predicted class</text>');
+    expect(svg.match(/>91<\/text>/g)).toHaveLength(C);
+    expect(svg.match(/>1<\/text>/g)).toHaveLength(C * C - C);
     const { width, height } = svgSize(svg);
-    const png = PNG.sync.read(Buffer.from(svgToPng(svg, 2)));
+    const png = PNG.sync.read(Buffer.from(await svgToPngAsync(svg, 2)));
     expect([png.width, png.height]).toEqual([Math.round(2 * width), Math.round(2 * height)]);
+    expect(Buffer.from(svgToPng(svg, 2))).toEqual(Buffer.from(await svgToPngAsync(svg, 2))); // the same drawing on either thread
   });
 
-  test('the sweep chart: log axes over two keys, diverged points left out', async () => {
+  test('the sweep chart: log axes over two keys, diverged points left out; one key: accuracy against it', () => {
     const point = (index: number, lr: number, reg: number, valAcc: number) => ({ index, params: { lr, reg }, runs: [], trainAcc: 0, valAcc, valStd: 0, timeSec: 1 });
     const points = [point(0, 1e-7, 1e3, 0.3), point(1, 1e-6, 1e4, 0.35), point(2, 1e-5, 1e3, NaN)];
-    const spec = sweepSpec(points, ['lr', 'reg']) as unknown as { data: { values: object[] }; encoding: { x: { scale: object } } };
-    expect(spec.data.values).toHaveLength(2);
-    expect(spec.encoding.x.scale).toMatchObject({ type: 'log' });
-    const svg = await chartSvg(spec as never);
-    expect(svg).toContain('lr (log)');
-    expect(svg).toContain('reg (log)');
+    const chart = sweepChart(points, ['lr', 'reg']);
+    expect(chart.kind).toBe('scatter');
+    if (chart.kind !== 'scatter') return;
+    expect(chart.points).toEqual([{ x: 1e-7, y: 1e3, value: 0.3 }, { x: 1e-6, y: 1e4, value: 0.35 }]);
+    expect(chart.x).toMatchObject({ title: 'lr (log)', log: true });
+    const svg = chartSvg(chart);
+    for (const t of ['lr (log)', 'reg (log)', '1e-7', '1e-6', '30.0%', '35.0%']) expect(svg).toContain(`>${t}</text>`);
+    expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="16" height="16"/g)).toHaveLength(2);
+    const one = sweepChart(points, ['lr']);
+    expect(one.kind).toBe('lines');
+    expect(chartSvg(one)).toContain('>validation accuracy</text>');
   });
 });

@@ -2,8 +2,6 @@
  * Getting the data for a command: find it, download it when it is missing (unless
  * --no-download), load it into the kernel backend's memory and split it.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { type Config, usesFeatures } from '../config.js';
 import { LintrainError } from '../errors.js';
 import { loadCifar10 } from '../data/cifar10.js';
@@ -99,37 +97,17 @@ export interface RunContext {
 /**
  * Open the reporter, the kernel backend and the data for `use`, and release them after.
  * On features (--features, --features-file) the kernels are the feature backend's and
- * the data its stored feature rows (cli/features.ts). `after` gets use's result once the
- * kernels are disposed and the data let go, with the reporter still open: work that needs
- * neither (drawing pictures) then runs without the pixels' 184 MB held, so the run's peak
- * memory is the training's, not the training's plus the plotting library's.
+ * the data its stored feature rows (cli/features.ts).
  */
-export async function withData<T>(
-  config: Config, use: (ctx: RunContext) => Promise<T> | T, after?: (result: T) => Promise<void>,
-): Promise<T> {
+export async function withData<T>(config: Config, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
   const reporter = makeReporter(config.logFormat, config.quiet);
   try {
-    const result = await withKernelsAndData(config, reporter, use);
-    if (after) {
-      collectGarbage(); // the wasm memory (pixels) is freed only when collected; V8 would wait for pressure
-      await after(result);
-    }
-    return result;
+    return await withKernelsAndData(config, reporter, use);
   } finally {
     reporter.close();
   }
 }
 
-/**
- * A full garbage collection now. V8 offers it to scripts only behind --expose-gc; the
- * flag set at run time applies to contexts created after it, hence the new context.
- */
-function collectGarbage(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-}
-
-// Its own function so that nothing of the data or the kernels stays reachable once it returns.
 async function withKernelsAndData<T>(config: Config, reporter: Reporter, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
   const features = usesFeatures(config);
   const kernels = features ? await createFeatureBackend(config) : await createKernels(config.backend, { threads: config.threads });

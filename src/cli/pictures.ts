@@ -1,56 +1,71 @@
 /**
  * Writing the pictures of a run or a sweep into its folder: each chart as SVG and as
  * PNG (rendered at twice the size, for sharp text), the templates as one PNG. The
- * drawing code (vega, resvg) is loaded only when pictures are wanted.
+ * charts are SVG written by hand (report/plots/svg.ts); the PNGs are drawn by resvg on
+ * libuv's threads, all at once, while the run goes on (its evaluation, its model file).
+ * The drawing code (resvg, a native module) is loaded only when pictures are wanted.
  */
 import type { Config } from '../config.js';
 import type { RunFolder } from '../report/run-folder.js';
-import type { Phase } from '../report/types.js';
 import type { PointResult } from '../sweep.js';
-import type { ValEvent, IterEvent } from '../train.js';
+import type { IterEvent, ValEvent } from '../train.js';
 
 const PNG_SCALE = 2;
 
-export interface TrainPictures {
-  iters: readonly IterEvent[];
-  vals: readonly ValEvent[];
-  finalVal: ValEvent | null; // the end-of-run validation score, drawn at the last iteration
-  W: Float32Array | null; // C×(D+1); null on stored features, whose weights are no image
-  confusion: Int32Array; // C×C, test split
-  classNames: readonly string[];
-  nTest: number;
-}
-
 type Plots = typeof import('../report/plots/index.js');
+const loadPlots = (): Promise<Plots> => import('../report/plots/index.js');
 
-async function chartFiles(plots: Plots, folder: RunFolder, name: string, spec: Parameters<Plots['chartSvg']>[0]): Promise<void> {
-  const svg = await plots.chartSvg(spec);
+/** name.svg now, name.png when drawn. */
+async function chartFiles(plots: Plots, folder: RunFolder, name: string, chart: Parameters<Plots['chartSvg']>[0]): Promise<void> {
+  const svg = plots.chartSvg(chart);
   folder.write(`${name}.svg`, svg);
-  folder.write(`${name}.png`, plots.svgToPng(svg, PNG_SCALE));
+  folder.write(`${name}.png`, await plots.svgToPngAsync(svg, PNG_SCALE));
 }
 
 const what = (c: Config) => `${c.loss}, ${c.opt}, lr ${c.lr}, reg ${c.regType === 'none' ? 0 : c.reg}`;
 
-/** loss.{svg,png}, accuracy.{svg,png}, confusion.{svg,png}, templates.png (pixels only); warns when PNG text cannot be drawn. */
-export async function writeTrainPictures(folder: RunFolder, config: Config, p: TrainPictures, bar: Phase, warn: (m: string) => void): Promise<void> {
-  const plots = await import('../report/plots/index.js');
-  await chartFiles(plots, folder, 'loss', plots.lossCurveSpec(p.iters, `Training loss (${what(config)})`));
-  bar.update(1);
-  await chartFiles(plots, folder, 'accuracy', plots.accuracySpec(p.iters, p.vals, p.finalVal, `Accuracy (${what(config)})`));
-  bar.update(2);
-  await chartFiles(plots, folder, 'confusion', plots.confusionSpec(p.confusion, p.classNames, `Confusion matrix, test split (${p.nTest} images)`));
-  bar.update(3);
-  if (p.W) folder.write('templates.png', plots.templateGridPng(p.W, p.classNames));
-  bar.update(4);
-  if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);
+export interface Curves {
+  iters: readonly IterEvent[];
+  vals: readonly ValEvent[];
+  finalVal: ValEvent | null; // the end-of-run validation score, drawn at the last iteration
 }
+
+/**
+ * The pictures of a finished training run, drawn as soon as what each shows is known:
+ * curves() with the loss and accuracy curves and the templates (W; null on stored
+ * features, whose weights are no image), confusion() with the test split's matrix.
+ * done() resolves when every picture is written, and warns when PNG text cannot be drawn.
+ */
+export function trainPictures(folder: RunFolder, config: Config, onPicture: () => void, warn: (m: string) => void) {
+  const plots = loadPlots();
+  const jobs: Promise<void>[] = [];
+  const add = (job: (p: Plots) => Promise<void>) => {
+    const j = plots.then(job).then(onPicture);
+    j.catch(() => {}); // reported by done(); until then the failure is not unhandled
+    jobs.push(j);
+  };
+  return {
+    curves(c: Curves, W: Float32Array | null, classNames: readonly string[]): void {
+      add((p) => chartFiles(p, folder, 'loss', p.lossChart(c.iters, `Training loss (${what(config)})`)));
+      add((p) => chartFiles(p, folder, 'accuracy', p.accuracyChart(c.iters, c.vals, c.finalVal, `Accuracy (${what(config)})`)));
+      if (W) add(async (p) => folder.write('templates.png', await p.svgToPngAsync(p.templateGridSvg(W, classNames))));
+    },
+    confusion(cm: Int32Array, classNames: readonly string[], nTest: number): void {
+      add((p) => chartFiles(p, folder, 'confusion', p.confusionChart(cm, classNames, `Confusion matrix, test split (${nTest} images)`)));
+    },
+    async done(): Promise<void> {
+      await Promise.all(jobs);
+      if (!(await plots).canDrawText()) warn((await plots).NO_FONTS_WARNING);
+    },
+  };
+}
+
+/** The number of pictures trainPictures draws of a run on pixels. */
+export const TRAIN_PICTURES = 4;
 
 /** sweep.{svg,png}: validation accuracy over the first two swept keys. */
 export async function writeSweepPicture(folder: RunFolder, points: readonly PointResult[], keys: readonly string[], title: string, warn: (m: string) => void): Promise<void> {
-  const plots = await import('../report/plots/index.js');
-  await chartFiles(plots, folder, 'sweep', plots.sweepSpec(points, keys, title));
+  const plots = await loadPlots();
+  await chartFiles(plots, folder, 'sweep', plots.sweepChart(points, keys, title));
   if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);
 }
-
-/** The number of steps writeTrainPictures reports to its bar. */
-export const TRAIN_PICTURE_STEPS = 4;

@@ -20,7 +20,7 @@ import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
 import { givenFlags } from './options.js';
-import { TRAIN_PICTURE_STEPS, type TrainPictures, writeTrainPictures } from './pictures.js';
+import { TRAIN_PICTURES, trainPictures } from './pictures.js';
 
 /** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
 export function configOf(cmd: Command): Config {
@@ -58,20 +58,13 @@ export async function trainCommand(cmd: Command): Promise<number> {
       const made = kernelsOf(saved, kernels, people);
       const recorder = new RunRecorder(folder, people, runConfig(config), made, previous);
       try {
-        return { recorder, ...(await trainRun(config, data, kernels, made, recorder, saved, signals)) };
+        const summary = await trainRun(config, data, kernels, made, recorder, saved, signals);
+        recorder.done({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }); // after the pictures too
+        return { summary };
       } catch (e) {
         recorder.fail(e);
         throw e;
       }
-    }, async ({ recorder, summary, pictures }) => {
-      // The data and the kernels are gone by now (withData): the plotting library's memory comes on top of little.
-      try {
-        if (pictures) await drawPictures(recorder, config, pictures);
-      } catch (e) {
-        recorder.fail(e);
-        throw e;
-      }
-      recorder.done({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }); // after the pictures too
     });
     if (summary.interrupted) return SIGNAL_EXIT[summary.interrupted.signal];
     if (config.minValAcc !== null && !(summary.valAcc >= config.minValAcc)) {
@@ -101,21 +94,17 @@ function kernelsOf(saved: Checkpoint | null, kernels: Kernels, people: { warn(m:
   return before === null ? kernels.id : `${before}+${kernels.id}`;
 }
 
-async function drawPictures(recorder: RunRecorder, config: Config, pictures: TrainPictures): Promise<void> {
-  const bar = recorder.phase('plots   ', TRAIN_PICTURE_STEPS);
-  await writeTrainPictures(recorder.folder, config, pictures, bar, (m) => recorder.warn(m)).finally(() => bar.stop());
-}
-
 /**
  * Train (from the checkpoint, if any), score the three splits, and fill the run folder:
- * a finished run gets its model, a stopped one its checkpoint. Returns the summary, not
- * yet reported (the caller adds the peak memory), and what the pictures of a finished
- * run need (drawn by the caller).
+ * a finished run gets its model and its pictures, a stopped one its checkpoint. The
+ * pictures are drawn on other threads while the splits are scored, each as soon as what
+ * it shows is known. Returns the summary, not yet reported (the caller adds the peak
+ * memory).
  */
 async function trainRun(
   config: Config, data: Dataset, kernels: Kernels, made: string, reporter: RunRecorder,
   saved: Checkpoint | null, signals: StopSignals,
-): Promise<{ summary: Omit<Summary, 'peakRssMB'>; pictures: TrainPictures | null }> {
+): Promise<Omit<Summary, 'peakRssMB'>> {
   const folder = reporter.folder;
   const t0 = performance.now();
   reporter.start({
@@ -138,31 +127,36 @@ async function trainRun(
   const W = result.W;
   metrics.trainSec += (performance.now() - t0) / 1000;
 
-  const bar = reporter.phase('evaluate', 3);
-  const trainAcc = accuracy(kernels, data.train, data.mean, W);
-  bar.update(1);
+  const stopped = result.stopped ? signals.received()! : null;
+  // A model file holds pixel weights (C×(D+1)) that `eval` and `visualize` read; on
+  // stored features W is C×(F+1) and means nothing without the extractor, so none is kept.
+  const onPixels = data.mean.length === D;
+  const drawing = !stopped && config.plots;
+  const bar = reporter.phase('evaluate', 3 + (drawing ? (onPixels ? TRAIN_PICTURES : TRAIN_PICTURES - 1) : 0));
+  let done = 0;
+  const tick = () => bar.update(++done);
+  const pictures = drawing ? trainPictures(folder, config, tick, (m) => reporter.warn(m)) : null;
   const valAcc = accuracy(kernels, data.val, data.mean, W);
-  bar.update(2);
+  tick();
+  const finalVal = data.val.n > 0 ? { event: 'val' as const, iter: result.state.iter, valAcc: valAcc.acc } : null;
+  pictures?.curves({ iters: reporter.iters, vals: reporter.vals, finalVal }, onPixels ? W : null, data.classNames);
+  const trainAcc = accuracy(kernels, data.train, data.mean, W);
+  tick();
   const confusion = confusionMatrix(kernels, data.test, data.mean, W); // rows: true class
   const testAcc = accuracyOf(confusion);
-  bar.update(3);
-  bar.stop();
+  tick();
+  pictures?.confusion(confusion, data.classNames, data.test.n);
   const perClass: Record<string, number> = {};
   for (let c = 0; c < C; c++) perClass[data.classNames[c]] = testAcc.perClass[c];
   const scores = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };
 
-  const stopped = result.stopped ? signals.received()! : null;
   let interrupted: Summary['interrupted'];
-  let pictures: TrainPictures | null = null;
   if (stopped) {
     // No model: only a finished run's W is one; the checkpoint holds this one.
     saveCheckpoint(folder.dir, { config, state: result.state, metrics, kernels: made, stoppedBy: stopped });
     folder.add(CHECKPOINT_FILE);
     interrupted = { signal: stopped, iter: result.state.iter, checkpoint: folder.dir };
   } else {
-    // A model file holds pixel weights (C×(D+1)) that `eval` and `visualize` read; on
-    // stored features W is C×(F+1) and means nothing without the extractor, so none is kept.
-    const onPixels = data.mean.length === D;
     const model = { W, mean: data.mean, classNames: data.classNames, config, kernels: made, metrics: scores };
     if (onPixels) {
       saveModel(folder.path('model.json'), model);
@@ -170,11 +164,9 @@ async function trainRun(
     }
     if (config.save) saveModel(config.save, model);
     folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
-    if (config.plots) {
-      const finalVal = data.val.n > 0 ? { event: 'val' as const, iter: config.iters, valAcc: valAcc.acc } : null;
-      pictures = { iters: reporter.iters, vals: reporter.vals, finalVal, W: onPixels ? W : null, confusion, classNames: data.classNames, nTest: data.test.n };
-    }
   }
+  await pictures?.done();
+  bar.stop();
   const summary: Omit<Summary, 'peakRssMB'> = {
     ...scores,
     perClass,
@@ -189,5 +181,5 @@ async function trainRun(
     kernels: made,
     ...(interrupted ? { interrupted } : {}),
   };
-  return { summary, pictures };
+  return summary;
 }

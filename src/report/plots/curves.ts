@@ -1,11 +1,11 @@
 /**
- * Training curves as Vega-Lite specs: the loss per iteration with a smoothed line
- * (and, for the searches, the best loss so far), and accuracy over iterations —
- * the minibatch's (the searches: each try's training accuracy) and validation.
- * Drawn from the same events metrics.jsonl holds.
+ * Training curves: the loss per iteration with a smoothed line (and, for the searches,
+ * the best loss so far), and accuracy over iterations — the minibatch's (the searches:
+ * each try's training accuracy) and validation. Drawn from the same events
+ * metrics.jsonl holds, as line charts (svg.ts).
  */
 import type { ValEvent, IterEvent } from '../../train.js';
-import type { ChartSpec } from './render.js';
+import type { LineChart, Series } from './svg.js';
 
 /**
  * Exponential moving average with pandas' `span` (β = 1 − 2/(span + 1)), debiased like
@@ -37,66 +37,48 @@ export function strideIndices(n: number, max: number): number[] {
   return idx;
 }
 
-const MAX_POINTS = 2000;
+// About one point per pixel of the PNG (twice the chart's 640): more would only cost drawing time.
+const MAX_POINTS = 1000;
 const SIZE = { width: 640, height: 320 };
 
-type Row = { iter: number; value: number; series: string };
-
-/** Rows for one series, strided. */
-function series(iters: readonly IterEvent[], values: ArrayLike<number>, name: string, idx: number[]): Row[] {
-  return idx.map((i) => ({ iter: iters[i].iter, value: values[i], series: name }));
-}
-
-/** Lines sharing one x (iteration); `pointsFor` also marks that series' points (measurements, not samples of a curve). */
-function chart(rows: Row[], names: string[], colours: string[], y: object, title: string, pointsFor?: string): ChartSpec {
-  const layer: object[] = [{ mark: { type: 'line', strokeWidth: 1.5, clip: true } }];
-  if (pointsFor) layer.push({ transform: [{ filter: { field: 'series', equal: pointsFor } }], mark: { type: 'point', filled: true, size: 40 } });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    ...SIZE,
-    data: { values: rows },
-    encoding: {
-      x: { field: 'iter', type: 'quantitative', title: 'iteration' },
-      y: { field: 'value', type: 'quantitative', ...y },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: colours }, legend: { orient: 'top', direction: 'horizontal' } },
-    },
-    layer,
-  } as ChartSpec;
+/** One series of the iterations, strided. */
+function series(iters: readonly IterEvent[], values: ArrayLike<number>, name: string, color: string, idx: number[]): Series {
+  return { name, color, points: idx.map((i) => [iters[i].iter, values[i]] as const) };
 }
 
 /** Loss per iteration, its smoothed line, and (searches) the best loss so far. */
-export function lossCurveSpec(iters: readonly IterEvent[], title = 'Training loss'): ChartSpec {
+export function lossChart(iters: readonly IterEvent[], title = 'Training loss'): LineChart {
   const loss = Float64Array.from(iters, (e) => e.loss);
   const idx = strideIndices(iters.length, MAX_POINTS);
   const span = smoothingSpan(iters.length);
-  const names = ['loss', `smoothed (EMA, span ${span})`];
-  const rows = [...series(iters, loss, names[0], idx), ...series(iters, smoothEma(loss, span), names[1], idx)];
-  const colours = ['#b3c9e0', '#d62728']; // the raw loss light, its trend dark
+  const lines = [
+    series(iters, loss, 'loss', '#b3c9e0', idx), // the raw loss light, its trend dark
+    series(iters, smoothEma(loss, span), `smoothed (EMA, span ${span})`, '#d62728', idx),
+  ];
   if (iters.length > 0 && iters[0].bestLoss !== undefined) {
-    names.push('best so far');
-    rows.push(...series(iters, Float64Array.from(iters, (e) => e.bestLoss ?? NaN), 'best so far', idx));
-    colours.push('#54a24b');
+    lines.push(series(iters, Float64Array.from(iters, (e) => e.bestLoss ?? NaN), 'best so far', '#54a24b', idx));
   }
-  return chart(rows, names, colours, { title: 'loss', scale: { zero: false } }, title);
+  return { kind: 'lines', title, ...SIZE, x: { title: 'iteration' }, y: { title: 'loss' }, series: lines };
 }
 
 /**
  * Training accuracy per iteration (raw and smoothed) and validation accuracy at each
  * check; `finalVal` adds the end-of-run validation score at the last iteration.
  */
-export function accuracySpec(
+export function accuracyChart(
   iters: readonly IterEvent[],
-  evals: readonly ValEvent[],
+  vals: readonly ValEvent[],
   finalVal: ValEvent | null = null,
   title = 'Accuracy',
-): ChartSpec {
+): LineChart {
   const acc = Float64Array.from(iters, (e) => e.batchAcc);
   const idx = strideIndices(iters.length, MAX_POINTS);
   const train = iters.length > 0 && iters[0].bestLoss !== undefined ? 'train (each try)' : 'train (minibatch)';
   const span = smoothingSpan(iters.length);
-  const names = [train, `${train}, smoothed`, 'validation'];
-  const val = [...evals, ...(finalVal ? [finalVal] : [])].map((e) => ({ iter: e.iter, value: e.valAcc, series: names[2] }));
-  const rows = [...series(iters, acc, names[0], idx), ...series(iters, smoothEma(acc, span), names[1], idx), ...val];
-  return chart(rows, names, ['#b3c9e0', '#1f5fa0', '#f58518'], { title: 'accuracy', axis: { format: '.0%' } }, title, names[2]);
+  const val: Series = {
+    name: 'validation', color: '#f58518', dots: true,
+    points: [...vals, ...(finalVal ? [finalVal] : [])].map((e) => [e.iter, e.valAcc] as const),
+  };
+  const lines = [series(iters, acc, train, '#b3c9e0', idx), series(iters, smoothEma(acc, span), `${train}, smoothed`, '#1f5fa0', idx), val];
+  return { kind: 'lines', title, ...SIZE, x: { title: 'iteration' }, y: { title: 'accuracy', percent: true }, series: lines };
 }

@@ -1,6 +1,7 @@
-/** The pictures: pure functions from results to SVG text or PNG bytes. Loaded on demand (vega is large). */
-export { chartSvg, svgToPng, canDrawText, NO_FONTS_WARNING, FONT, type ChartSpec } from './render.js';
-export { lossCurveSpec, accuracySpec, smoothEma, smoothingSpan, strideIndices } from './curves.js';
-export { confusionSpec } from './confusion.js';
+/** The pictures: charts as data and SVG text, PNG bytes; nothing is written. Loaded on demand (resvg is a native module). */
+export { chartSvg, svgToPng, svgToPngAsync, canDrawText, NO_FONTS_WARNING, FONT, type Chart } from './render.js';
+export { niceTicks, logTicks, tickLabel, type LineChart, type ScatterChart, type HeatMap, type Series, type Axis } from './svg.js';
+export { lossChart, accuracyChart, smoothEma, smoothingSpan, strideIndices } from './curves.js';
+export { confusionChart } from './confusion.js';
 export { templateImages, templateGridSvg, templateGridPng, gridLayout, rgbPng } from './templates.js';
-export { sweepSpec } from './sweep.js';
+export { sweepChart } from './sweep.js';

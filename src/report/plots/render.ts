@@ -1,65 +1,85 @@
 /**
- * Charts are declared as Vega-Lite specs, compiled to Vega and rendered to SVG in
- * Node (no browser, no canvas); resvg turns any SVG into a PNG. resvg draws text
- * only with fonts it can load: the system's (fontconfig's usual folders) plus any
- * folder or file named in LINTRAIN_FONTS.
+ * SVG → PNG with resvg (no browser, no canvas). resvg draws text only with fonts it
+ * can load: a sans-serif font file found once in the usual font folders (so that
+ * every picture does not scan all the system's fonts again), else the system's fonts,
+ * plus any folder or file named in LINTRAIN_FONTS.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 
-export type ChartSpec = TopLevelSpec;
+import { FONT } from './svg.js';
 
-/**
- * A sans-serif family most machines have, by name: resvg maps the generic
- * `sans-serif` to Arial, and where Arial is missing it falls back to the first font
- * it finds, often a serif one.
- */
-export const FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, Noto Sans, FreeSans, sans-serif';
+export { chartSvg, FONT, type Chart } from './svg.js';
 
-/** The look shared by every chart: white background, readable type. */
-const CONFIG = {
-  background: 'white',
-  font: FONT,
-  title: { fontSize: 15 },
-  axis: { labelFontSize: 12, titleFontSize: 13 },
-  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400 },
-};
+/** The font files tried, in the order of FONT's families, with their bold faces. */
+const SANS = [
+  ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'],
+  ['LiberationSans-Regular.ttf', 'LiberationSans-Bold.ttf'],
+  ['Arial.ttf', 'Arial Bold.ttf'],
+  ['arial.ttf', 'arialbd.ttf'],
+  ['NotoSans-Regular.ttf', 'NotoSans-Bold.ttf'],
+  ['FreeSans.ttf', 'FreeSansBold.ttf'],
+];
+const FONT_ROOTS = [
+  '/usr/share/fonts', '/usr/local/share/fonts', path.join(os.homedir(), '.local/share/fonts'), path.join(os.homedir(), '.fonts'),
+  '/Library/Fonts', '/System/Library/Fonts', 'C:\\Windows\\Fonts',
+];
 
-/** Vega-Lite's compile-time notes would go to the console; nothing below the CLI prints. */
-const quiet = vega.logger(vega.None);
-
-/** A Vega-Lite spec → an SVG document (string). */
-export async function chartSvg(spec: ChartSpec): Promise<string> {
-  const full = { ...spec, config: { ...CONFIG, ...(spec as { config?: object }).config } } as TopLevelSpec;
-  const view = new vega.View(vega.parse(compile(full, { logger: quiet }).spec), { renderer: 'none' }).logLevel(vega.None);
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** Every file under the roots by name (the first of each), down to a few levels: font folders are shallow. */
+function fontFilesByName(roots: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && depth < 4) walk(p, depth + 1);
+      else if (!found.has(e.name)) found.set(e.name, p);
+    }
+  };
+  for (const r of roots) walk(r, 0);
+  return found;
 }
+
+let fonts: NonNullable<ResvgRenderOptions['font']> | null = null;
 
 function fontOptions(): NonNullable<ResvgRenderOptions['font']> {
+  if (fonts) return fonts;
   const extra = (process.env.LINTRAIN_FONTS ?? '').split(path.delimiter).filter(Boolean);
   const isDir = (p: string) => fs.existsSync(p) && fs.statSync(p).isDirectory();
-  return {
-    loadSystemFonts: true,
-    fontDirs: extra.filter(isDir),
-    fontFiles: extra.filter((p) => fs.existsSync(p) && !isDir(p)),
-  };
+  const fontDirs = extra.filter(isDir);
+  const fontFiles = extra.filter((p) => fs.existsSync(p) && !isDir(p));
+  const byName = fontFilesByName(FONT_ROOTS);
+  const sans = SANS.find(([regular]) => byName.has(regular));
+  fonts = sans
+    ? { loadSystemFonts: false, fontDirs, fontFiles: [...fontFiles, ...sans.filter((f) => byName.has(f)).map((f) => byName.get(f)!)] }
+    : { loadSystemFonts: true, fontDirs, fontFiles };
+  return fonts;
 }
+
+const options = (scale: number): ResvgRenderOptions => ({
+  font: fontOptions(),
+  background: 'white',
+  fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale },
+});
 
 /** An SVG document → PNG bytes; `scale` > 1 renders sharper (2: twice the SVG's pixel size). */
 export function svgToPng(svg: string, scale = 1): Uint8Array {
-  const resvg = new Resvg(svg, {
-    font: fontOptions(),
-    background: 'white',
-    fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale },
-  });
-  return resvg.render().asPng();
+  return new Resvg(svg, options(scale)).render().asPng();
+}
+
+/**
+ * The same, drawn on one of libuv's threads: several pictures draw at once, beside the
+ * JavaScript that goes on meanwhile.
+ */
+export async function svgToPngAsync(svg: string, scale = 1): Promise<Uint8Array> {
+  return (await renderAsync(svg, options(scale))).asPng();
 }
 
 let fontsChecked: boolean | null = null;
@@ -72,7 +92,7 @@ export function canDrawText(): boolean {
   if (fontsChecked === null) {
     const probe =
       '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="30">' +
-      '<text x="4" y="22" font-family="sans-serif" font-size="20">cat</text></svg>';
+      `<text x="4" y="22" font-family="${FONT}" font-size="20">cat</text></svg>`;
     const img = new Resvg(probe, { font: fontOptions(), background: 'white' }).render();
     const px = img.pixels;
     let ink = 0;
