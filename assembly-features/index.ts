@@ -11,7 +11,7 @@ import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/c
 import { CTRL } from '../assembly/layout';
 import { mm } from './mm';
 import {
-  AR, CM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
+  AR, CM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
 } from './layout';
 import { assignRows, triangleImage, triangleScratch } from './triangle';
 import { backwardRows, forwardRows, rowsScratch, sumParts } from './rows';
@@ -71,6 +71,15 @@ export function setRows(
   setP(0, q); setP(1, F); setP(2, FS); setP(3, rows); setP(4, n); setP(5, mean); setP(6, Wt); setP(7, ds); setP(8, out); setP(9, scratch);
 }
 
+/**
+ * Zero `bytes` bytes at ptr, the threads sharing them: a fresh memory's pages are then
+ * faulted in on every core at once before the loader fills them (as assembly/ KIND_FILL).
+ */
+export function setFill(ptr: usize, bytes: i32): void {
+  setJob(KIND_FILL, 64);
+  setP(0, ptr); setP(1, <usize>bytes);
+}
+
 /** Open the described job for claiming under tag (wasm-pool.ts calls this). */
 export function startJob(tag: i32): void {
   openJob(tag, load<i32>(slot(J_UNITS)), 0);
@@ -89,6 +98,9 @@ export function work(tid: i32, tag: i32): void {
       const N = <i32>p(1), block = <i32>p(9), lo = u * block;
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
       assignRows(p(0), lo, min(N, lo + block), p(2), p(3), <i32>p(4), <i32>p(5), p(6), p(7), scr);
+    } else if (kind == KIND_FILL) {
+      const bytes = <i32>p(1), lo = unitStart(u, bytes, U), hi = unitStart(u + 1, bytes, U);
+      memory.fill(p(0) + <usize>lo, 0, <usize>(hi - lo));
     } else if (kind == KIND_TRIANGLE) {
       const K = <i32>p(5);
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();

@@ -16,7 +16,8 @@ import {
 import { biasSum, CHUNKS, gradSuperblock, manySuperblock, meanSuperblock, predictSuperblock, reduceChunk } from './jobs';
 import {
   C, CTRL, D, G_END, G_LOSS, J_CORRECT, J_DELTA, J_F64, J_K, J_KIND, J_LABELS, J_LOSS, J_MEAN,
-  J_L2, J_L2BIAS, J_N, J_OUT, J_PEN, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
+  J_L2, J_L2BIAS, J_N, J_OUT, J_PEN, J_PIX, J_ROWS, J_SB, J_SCRATCH, J_W, JOB, KIND_FILL, KIND_GRAD, KIND_MANY, KIND_MEAN, KIND_PREDICT, KIND_TRAP,
+  FILL_BLOCK,
   MAX_THREADS, RB, S_END, SB_MAX, SB_MIN, SB_ROWS, WS, WSB,
 } from './layout';
 
@@ -44,6 +45,7 @@ export function sbBytes(K: i32): i32 {
  * rows [⌊s·n/S⌋, ⌊(s+1)·n/S⌋), so a minibatch of 200 makes 8 of 25 rows.
  */
 function superblocks(n: i32): i32 {
+  if (load<i32>(JOB, J_KIND) == KIND_FILL) return max(min(SB_MAX, n), 1);
   const S = min(SB_MAX, max(SB_MIN, (n + SB_ROWS - 1) / SB_ROWS));
   return max(min(S, (n + RB - 1) / RB), 1);
 }
@@ -105,6 +107,7 @@ export function work(tid: i32, tag: i32): void {
     else if (kind == KIND_MANY) manySuperblock(lo, hi, sb + (<usize>(s * K) << 4), scr);
     else if (kind == KIND_PREDICT) predictSuperblock(lo, hi, out, scr);
     else if (kind == KIND_MEAN) meanSuperblock(lo, hi, sb + <usize>s * (<usize>D << 2), scr);
+    else if (kind == KIND_FILL) memory.fill(<usize>load<u32>(JOB, J_PIX) + <usize>lo * FILL_BLOCK, 0, <usize>(hi - lo) * FILL_BLOCK);
     superblockDone();
   }
   // The gradient's superblock sums are 8+ × 124 KB; adding them is worth sharing too.

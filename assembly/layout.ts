@@ -67,6 +67,10 @@ export const KIND_MANY: i32 = 2;
 export const KIND_PREDICT: i32 = 3;
 export const KIND_TRAP: i32 = 4; // tests: the thread whose tid is K traps
 export const KIND_MEAN: i32 = 5;
+// Zero n blocks of FILL_BLOCK bytes from J_PIX on, the threads sharing them: a fresh memory's
+// pages are then faulted in on every core at once (the loader's 184 MB cost ~0.5 s on one core).
+export const KIND_FILL: i32 = 6;
+export const FILL_BLOCK: i32 = 1 << 16;
 
 // Loss kinds, in the order of LOSS_NAMES (src/losses/types.ts).
 export const LOSS_SVM: i32 = 0;

@@ -26,6 +26,7 @@ interface FeatureExports {
   setTriangle(pix: number, n: number, P: number, M: number, Ct: number, cc: number, K: number, Kp: number, out: number, scr: number): void;
   setRows(backward: boolean, q: number, F: number, FS: number, rows: number, n: number, mean: number, Wt: number, ds: number, out: number, scr: number): void;
   sumParts(G: number, S: number, stride: number, len: number, out: number): void;
+  setFill(ptr: number, bytes: number): void;
 }
 
 const DIMP = 112; // DIM padded to 8 (assembly-features/layout.ts)
@@ -210,7 +211,13 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     },
     allocPixels(bytes) {
       if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`allocPixels: bytes must be a whole number >= 0, got ${bytes}`);
-      return arena.u8(arena.alloc(bytes), bytes);
+      const ptr = arena.alloc(bytes);
+      // Fresh pages, faulted in by every thread at once (a page fault costs microseconds in a VM).
+      if (threads > 1 && bytes >= 1 << 20) {
+        k.setFill(ptr, bytes);
+        pool.run();
+      }
+      return arena.u8(ptr, bytes);
     },
     dispose() {
       return pool.dispose();
