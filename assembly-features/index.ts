@@ -23,7 +23,7 @@ export function ctrlPtr(): usize {
   return CTRL;
 }
 
-/** Bytes of scratch one thread needs for centroids padded to Kp and rows padded to FS. */
+/** Bytes of scratch one thread needs for centroids (or triangle filters) padded to Kp and rows padded to FS. */
 export function scratchBytes(Kp: i32, FS: i32): i32 {
   const assign = (<usize>(AR * Kp) << 2);
   return <i32>max(max(triangleScratch(Kp), assign), rowsScratch(FS));
@@ -57,10 +57,13 @@ export function setAssign(X: usize, N: i32, Ct: usize, hc: usize, K: i32, Kp: i3
   setP(0, X); setP(1, N); setP(2, Ct); setP(3, hc); setP(4, K); setP(5, Kp); setP(6, best); setP(7, val); setP(8, scratch); setP(9, block);
 }
 
-/** Triangle features of n ≤ 255 images at pix (n × 3072 bytes) into out (n × 4K f32), one unit per image. */
-export function setTriangle(pix: usize, n: i32, P: usize, M: usize, Ct: usize, cc: usize, K: i32, Kp: i32, out: usize, scratch: usize): void {
+/**
+ * Triangle features of n ≤ 255 images at pix (n × 3072 bytes) into out (n × 4K f32), one
+ * unit per image; B, fl: the filters as triangle.ts lays them out, NFp of them.
+ */
+export function setTriangle(pix: usize, n: i32, B: usize, fl: usize, K: i32, NFp: i32, out: usize, scratch: usize): void {
   setJob(KIND_TRIANGLE, n);
-  setP(0, pix); setP(1, P); setP(2, M); setP(3, Ct); setP(4, cc); setP(5, K); setP(6, Kp); setP(7, out); setP(8, scratch);
+  setP(0, pix); setP(1, B); setP(2, fl); setP(5, K); setP(6, NFp); setP(7, out); setP(8, scratch);
 }
 
 /** Training scores (forward) or gradient parts (backward, G: rowUnits(n) × CM × FS f32). */
@@ -104,7 +107,7 @@ export function work(tid: i32, tag: i32): void {
     } else if (kind == KIND_TRIANGLE) {
       const K = <i32>p(5);
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
-      triangleImage(p(0) + <usize>u * 3072, p(1), p(2), p(3), p(4), K, <i32>p(6), p(7) + (<usize>(u * 4 * K) << 2), scr);
+      triangleImage(p(0) + <usize>u * 3072, p(1), p(2), K, <i32>p(6), p(7) + (<usize>(u * 4 * K) << 2), scr);
     } else {
       const n = <i32>p(4), lo = unitStart(u, n, U), hi = unitStart(u + 1, n, U);
       const F = <i32>p(1), FS = <i32>p(2);

@@ -119,6 +119,19 @@ describe('whitening', () => {
     }
   });
 
+  test('the covariance by blocks on a matmul (float32 within a block of 2,048 rows) is the float64 one to 1e-6', async () => {
+    const { cov } = covariance(X, n, dim);
+    const wasm = await createWasmFeatureBackend({ threads: 2 });
+    try {
+      for (const matmul of [createJsFeatureBackend().matmul, wasm.matmul]) {
+        const blocks = covariance(X, n, dim, matmul).cov;
+        for (let k = 0; k < dim * dim; k++) expect(Math.abs(blocks[k] - cov[k])).toBeLessThan(1e-6 * Math.max(...cov.map(Math.abs)));
+      }
+    } finally {
+      await wasm.dispose();
+    }
+  });
+
   test('ZCA (ε = 0) gives zero mean and identity covariance', () => {
     const zca = fitZca(X, n, dim, 0);
     const Y = Float32Array.from(X);

@@ -23,7 +23,7 @@ interface FeatureExports {
   rowUnits(n: number): number;
   setMM(A: number, lda: number, m: number, B: number, ldb: number, n: number, k: number, O: number, ldo: number, block: number): void;
   setAssign(X: number, N: number, Ct: number, hc: number, K: number, Kp: number, best: number, val: number, scr: number, block: number): void;
-  setTriangle(pix: number, n: number, P: number, M: number, Ct: number, cc: number, K: number, Kp: number, out: number, scr: number): void;
+  setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, out: number, scr: number): void;
   setRows(backward: boolean, q: number, F: number, FS: number, rows: number, n: number, mean: number, Wt: number, ds: number, out: number, scr: number): void;
   sumParts(G: number, S: number, stride: number, len: number, out: number): void;
   setFill(ptr: number, bytes: number): void;
@@ -126,26 +126,17 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
   }
 
   let laidOut: PatchModel | null = null;
-  let modelPtrs = { P: 0, M: 0, Ct: 0, cc: 0, Kp: 0 };
+  let modelPtrs = { B: 0, fl: 0, NFp: 0 };
+  /** The model's filters, as assembly-features/triangle.ts takes them (triangleFilters). */
   function modelIn(m: PatchModel) {
     if (laidOut === m) return modelPtrs;
-    const Kp = up(m.K, 8);
-    const P = model.ensure((DIM * DIMP + DIM + DIM * Kp + Kp) * 4 + 256);
-    const M = P + up(DIM * DIMP * 4, 64), Ct = M + up(DIM * 4, 64), cc = Ct + up(DIM * Kp * 4, 64);
-    const Pv = arena.f32(P, DIM * DIMP);
-    Pv.fill(0);
-    for (let d = 0; d < DIM; d++) Pv.set(m.P.subarray(d * DIM, (d + 1) * DIM), d * DIMP);
-    arena.f32(M, DIM).set(m.M);
-    centroidsIn(m.centroids, m.K, Ct);
-    const ccv = arena.f32(cc, Kp);
-    ccv.fill(0);
-    for (let c = 0; c < m.K; c++) {
-      let s = 0;
-      for (let d = 0; d < DIM; d++) s += m.centroids[c * DIM + d] ** 2;
-      ccv[c] = s;
-    }
+    const f = triangleFilters(m);
+    const B = model.ensure(f.pairs.byteLength + f.floats.byteLength + 64);
+    const fl = B + up(f.pairs.byteLength, 64);
+    new Int16Array(arena.memory.buffer, B, f.pairs.length).set(f.pairs);
+    arena.f32(fl, f.floats.length).set(f.floats);
     laidOut = m;
-    return (modelPtrs = { P, M, Ct, cc, Kp });
+    return (modelPtrs = { B, fl, NFp: f.NFp });
   }
 
   return {
@@ -191,8 +182,8 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       val.set(arena.f32(bp + N * 4, N));
     },
     triangle(pixels, n, m, out) {
-      const { P, M, Ct, cc, Kp } = modelIn(m);
-      const s = scratch(Kp, 0);
+      const { B, fl, NFp } = modelIn(m);
+      const s = scratch(NFp, 0);
       const F = 4 * m.K;
       const inPlace = arena.owns(pixels);
       for (let lo = 0; lo < n; lo += 255) {
@@ -200,11 +191,11 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
         let pix: number;
         if (inPlace) pix = pixels.byteOffset + lo * IMG;
         else {
-          pix = stage.ensure(c * IMG);
+          pix = stage.ensure(c * IMG + 16);
           arena.u8(pix, c * IMG).set(pixels.subarray(lo * IMG, (lo + c) * IMG));
         }
         const o = bufO.ensure(c * F * 4);
-        k.setTriangle(pix, c, P, M, Ct, cc, m.K, Kp, o, s);
+        k.setTriangle(pix, c, B, fl, m.K, NFp, o, s);
         pool.run();
         out.set(arena.f32(o, c * F), lo * F);
       }
@@ -223,4 +214,52 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       return pool.dispose();
     },
   };
+}
+
+/**
+ * The filters of the triangle features as whole numbers (assembly-features/triangle.ts):
+ * DIM whitening filters (P's columns) and K centroid filters P·c_k, NFp = DIM + K padded
+ * to 8, each f ≈ scale·q with q = round(f / scale) in 16 bits, scale = max|f| / 32767.
+ * pairs: the q as 16-bit pairs of taps (2p, 2p+1), strips of 8 filters, [strip][pair][8
+ * filters × 2]. floats: 4 × NFp, per filter its scale, Σq, M·(scale·q) and ‖c_k‖².
+ */
+export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Float32Array; NFp: number } {
+  const { P, M, centroids, K } = m;
+  const NF = DIM + K;
+  const NFp = up(NF, 8);
+  const PAIRS = DIM / 2;
+  const pairs = new Int16Array(NFp * DIM);
+  const floats = new Float32Array(4 * NFp);
+  const f = new Float64Array(DIM);
+  for (let j = 0; j < NF; j++) {
+    if (j < DIM) for (let d = 0; d < DIM; d++) f[d] = P[d * DIM + j];
+    else {
+      const c = (j - DIM) * DIM;
+      for (let d = 0; d < DIM; d++) {
+        let s = 0;
+        for (let e = 0; e < DIM; e++) s += P[d * DIM + e] * centroids[c + e];
+        f[d] = s;
+      }
+    }
+    let big = 0;
+    for (let d = 0; d < DIM; d++) big = Math.max(big, Math.abs(f[d]));
+    const scale = big > 0 ? big / 32767 : 1;
+    let qsum = 0;
+    let mf = 0;
+    const strip = Math.floor(j / 8) * PAIRS * 16;
+    const lane = (j % 8 < 4 ? 0 : 8) + (j % 4) * 2;
+    for (let d = 0; d < DIM; d++) {
+      const q = Math.round(f[d] / scale);
+      pairs[strip + (d >> 1) * 16 + lane + (d & 1)] = q;
+      qsum += q;
+      mf += M[d] * scale * q;
+    }
+    let cc = 0;
+    if (j >= DIM) for (let e = 0; e < DIM; e++) cc += centroids[(j - DIM) * DIM + e] ** 2;
+    floats[j] = scale;
+    floats[NFp + j] = qsum;
+    floats[2 * NFp + j] = mf;
+    floats[3 * NFp + j] = cc;
+  }
+  return { pairs, floats, NFp };
 }

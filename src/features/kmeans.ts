@@ -16,7 +16,7 @@ import { Rng } from '../rng.js';
 import type { Split } from '../shapes.js';
 import { normalizedPatch } from './backend-js.js';
 import { DIM, POS, type FeatureBackend, type PatchModel, type Progress } from './types.js';
-import { applyZca, fitZca } from './whiten.js';
+import { applyZca, fitZca, type MatMul, ZCA_EPS } from './whiten.js';
 
 export interface KmeansOptions {
   K: number; // centroids
@@ -90,8 +90,9 @@ export function learnPatchModel(backend: FeatureBackend, train: Split, opts: Kme
   const N = opts.patches;
   const X = samplePatches(train, N, rng, progress);
   progress?.('whiten', 0, 1);
-  const zca = fitZca(X, N, DIM);
-  applyZca(zca, X, N, DIM, (A, m, k, B, n, O) => backend.matmul(A, m, k, B, n, O));
+  const matmul: MatMul = (A, m, k, B, n, O) => backend.matmul(A, m, k, B, n, O);
+  const zca = fitZca(X, N, DIM, ZCA_EPS, matmul);
+  applyZca(zca, X, N, DIM, matmul);
   progress?.('whiten', 1, 1);
   const { centroids } = kmeans(backend, X, N, opts.K, opts.iters, rng, (it) => progress?.('kmeans', it, opts.iters));
   return { M: zca.M, P: zca.P, centroids, K: opts.K };

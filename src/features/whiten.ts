@@ -12,12 +12,42 @@ export interface Zca {
   P: Float32Array; // dim×dim, symmetric
 }
 
-/** Mean (dim) and covariance (dim×dim, over n − 1) of the rows of X (n×dim), float64. */
-export function covariance(X: Float32Array, n: number, dim: number): { mean: Float64Array; cov: Float64Array } {
+/** O = A·B: A m×k, B k×n, O m×n, row-major float32 (a feature backend's matmul). */
+export type MatMul = (A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array) => void;
+
+// Rows per block of the matmul covariance: float32 sums over a block, float64 across blocks.
+const COV_BLOCK = 2048;
+
+/**
+ * Mean (dim) and covariance (dim×dim, over n − 1) of the rows of X (n×dim), float64 sums.
+ * With a matmul, the covariance is (X − mean)ᵀ·(X − mean) by blocks of rows on it: each
+ * block's sums in float32 (over 2,048 rows, about 1e-5 relative), the blocks added in
+ * float64 — a tenth of the time of the float64 loops below for 50,000 patches.
+ */
+export function covariance(X: Float32Array, n: number, dim: number, matmul?: MatMul): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += X[i * dim + d];
   for (let d = 0; d < dim; d++) mean[d] /= n;
   const cov = new Float64Array(dim * dim);
+  if (matmul) {
+    const B = new Float32Array(COV_BLOCK * dim);
+    const At = new Float32Array(dim * COV_BLOCK);
+    const O = new Float32Array(dim * dim);
+    for (let lo = 0; lo < n; lo += COV_BLOCK) {
+      const m = Math.min(COV_BLOCK, n - lo);
+      for (let i = 0; i < m; i++) {
+        for (let d = 0; d < dim; d++) {
+          const v = X[(lo + i) * dim + d] - mean[d];
+          B[i * dim + d] = v;
+          At[d * m + i] = v;
+        }
+      }
+      matmul(At, dim, m, B, dim, O);
+      for (let k = 0; k < dim * dim; k++) cov[k] += O[k];
+    }
+    for (let k = 0; k < dim * dim; k++) cov[k] /= n - 1;
+    return { mean, cov };
+  }
   const x = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < dim; d++) x[d] = X[i * dim + d] - mean[d];
@@ -85,9 +115,9 @@ export function symmetricEigen(A: Float64Array, n: number): { values: Float64Arr
   return { values, vectors: V };
 }
 
-/** The ZCA transform of the rows of X (n×dim). */
-export function fitZca(X: Float32Array, n: number, dim: number, eps = ZCA_EPS): Zca {
-  const { mean, cov } = covariance(X, n, dim);
+/** The ZCA transform of the rows of X (n×dim); the covariance on `matmul` when given (see covariance). */
+export function fitZca(X: Float32Array, n: number, dim: number, eps = ZCA_EPS, matmul?: MatMul): Zca {
+  const { mean, cov } = covariance(X, n, dim, matmul);
   const { values, vectors: V } = symmetricEigen(cov, dim);
   const P = new Float32Array(dim * dim);
   for (let a = 0; a < dim; a++) {
@@ -107,7 +137,7 @@ export function applyZca(
   X: Float32Array,
   n: number,
   dim: number,
-  matmul: (A: Float32Array, m: number, k: number, B: Float32Array, nn: number, O: Float32Array) => void,
+  matmul: MatMul,
 ): void {
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) X[i * dim + d] -= zca.M[d];
   matmul(X, n, dim, zca.P, dim, X);
