@@ -5,6 +5,7 @@
  * libuv's threads, all at once, while the run goes on (its evaluation, its model file).
  * The drawing code (resvg, a native module) is loaded only when pictures are wanted.
  */
+import os from 'node:os';
 import type { Config } from '../config.js';
 import type { RunFolder } from '../report/run-folder.js';
 import type { PointResult } from '../sweep.js';
@@ -15,11 +16,27 @@ const PNG_SCALE = 2;
 type Plots = typeof import('../report/plots/index.js');
 const loadPlots = (): Promise<Plots> => import('../report/plots/index.js');
 
+/**
+ * At most one PNG drawing per core at a time: more would not finish sooner, and each
+ * holds its pixels (about 5 MB for a chart at twice its size) until it is encoded.
+ */
+const drawing = { running: 0, waiting: [] as (() => void)[] };
+async function pngOf(plots: Plots, svg: string, scale: number): Promise<Uint8Array> {
+  if (drawing.running >= Math.max(1, os.availableParallelism())) await new Promise<void>((r) => drawing.waiting.push(r));
+  drawing.running++;
+  try {
+    return await plots.svgToPngAsync(svg, scale);
+  } finally {
+    drawing.running--;
+    drawing.waiting.shift()?.();
+  }
+}
+
 /** name.svg now, name.png when drawn. */
 async function chartFiles(plots: Plots, folder: RunFolder, name: string, chart: Parameters<Plots['chartSvg']>[0]): Promise<void> {
   const svg = plots.chartSvg(chart);
   folder.write(`${name}.svg`, svg);
-  folder.write(`${name}.png`, await plots.svgToPngAsync(svg, PNG_SCALE));
+  folder.write(`${name}.png`, await pngOf(plots, svg, PNG_SCALE));
 }
 
 const what = (c: Config) => `${c.loss}, ${c.opt}, lr ${c.lr}, reg ${c.regType === 'none' ? 0 : c.reg}`;
@@ -34,13 +51,17 @@ export interface Curves {
  * The pictures of a finished training run, drawn as soon as what each shows is known:
  * curves() with the loss and accuracy curves and the templates (W; null on stored
  * features, whose weights are no image), confusion() with the test split's matrix.
+ * Made before training, so that the drawing code is loaded by its end: each picture's
+ * PNG then starts drawing on a libuv thread at once, beside what this thread does next.
  * done() resolves when every picture is written, and warns when PNG text cannot be drawn.
  */
 export function trainPictures(folder: RunFolder, config: Config, onPicture: () => void, warn: (m: string) => void) {
   const plots = loadPlots();
+  let loaded: Plots | null = null;
+  void plots.then((p) => (loaded = p), () => {});
   const jobs: Promise<void>[] = [];
   const add = (job: (p: Plots) => Promise<void>) => {
-    const j = plots.then(job).then(onPicture);
+    const j = (loaded ? job(loaded) : plots.then(job)).then(onPicture);
     j.catch(() => {}); // reported by done(); until then the failure is not unhandled
     jobs.push(j);
   };
@@ -48,7 +69,7 @@ export function trainPictures(folder: RunFolder, config: Config, onPicture: () =
     curves(c: Curves, W: Float32Array | null, classNames: readonly string[]): void {
       add((p) => chartFiles(p, folder, 'loss', p.lossChart(c.iters, `Training loss (${what(config)})`)));
       add((p) => chartFiles(p, folder, 'accuracy', p.accuracyChart(c.iters, c.vals, c.finalVal, `Accuracy (${what(config)})`)));
-      if (W) add(async (p) => folder.write('templates.png', await p.svgToPngAsync(p.templateGridSvg(W, classNames))));
+      if (W) add(async (p) => folder.write('templates.png', await pngOf(p, p.templateGridSvg(W, classNames), 1)));
     },
     confusion(cm: Int32Array, classNames: readonly string[], nTest: number): void {
       add((p) => chartFiles(p, folder, 'confusion', p.confusionChart(cm, classNames, `Confusion matrix, test split (${nTest} images)`)));

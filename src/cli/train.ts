@@ -14,7 +14,7 @@ import type { Kernels } from '../kernels/types.js';
 import { saveModel } from '../model.js';
 import { RunFolder } from '../report/run-folder.js';
 import { RunRecorder } from '../report/run-recorder.js';
-import type { Summary } from '../report/types.js';
+import type { Phase, Summary } from '../report/types.js';
 import { C, D, type Dataset } from '../shapes.js';
 import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
@@ -107,6 +107,11 @@ async function trainRun(
 ): Promise<Omit<Summary, 'peakRssMB'>> {
   const folder = reporter.folder;
   const t0 = performance.now();
+  let bar: Phase | null = null; // the evaluation's, pictures included
+  let done = 0;
+  const tick = () => bar?.update(++done);
+  // made now, so that the drawing code loads while the run trains
+  const pictures = config.plots ? trainPictures(folder, config, tick, (m) => reporter.warn(m)) : null;
   reporter.start({
     config: runConfig(config), sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
     kernels: kernels.id, threads: kernels.threads,
@@ -131,21 +136,18 @@ async function trainRun(
   // A model file holds pixel weights (C×(D+1)) that `eval` and `visualize` read; on
   // stored features W is C×(F+1) and means nothing without the extractor, so none is kept.
   const onPixels = data.mean.length === D;
-  const drawing = !stopped && config.plots;
-  const bar = reporter.phase('evaluate', 3 + (drawing ? (onPixels ? TRAIN_PICTURES : TRAIN_PICTURES - 1) : 0));
-  let done = 0;
-  const tick = () => bar.update(++done);
-  const pictures = drawing ? trainPictures(folder, config, tick, (m) => reporter.warn(m)) : null;
+  const drawing = stopped ? null : pictures;
+  bar = reporter.phase('evaluate', 3 + (drawing ? (onPixels ? TRAIN_PICTURES : TRAIN_PICTURES - 1) : 0));
   const valAcc = accuracy(kernels, data.val, data.mean, W);
   tick();
   const finalVal = data.val.n > 0 ? { event: 'val' as const, iter: result.state.iter, valAcc: valAcc.acc } : null;
-  pictures?.curves({ iters: reporter.iters, vals: reporter.vals, finalVal }, onPixels ? W : null, data.classNames);
+  drawing?.curves({ iters: reporter.iters, vals: reporter.vals, finalVal }, onPixels ? W : null, data.classNames);
   const trainAcc = accuracy(kernels, data.train, data.mean, W);
   tick();
   const confusion = confusionMatrix(kernels, data.test, data.mean, W); // rows: true class
   const testAcc = accuracyOf(confusion);
   tick();
-  pictures?.confusion(confusion, data.classNames, data.test.n);
+  drawing?.confusion(confusion, data.classNames, data.test.n);
   const perClass: Record<string, number> = {};
   for (let c = 0; c < C; c++) perClass[data.classNames[c]] = testAcc.perClass[c];
   const scores = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };
@@ -165,7 +167,7 @@ async function trainRun(
     if (config.save) saveModel(config.save, model);
     folder.remove(CHECKPOINT_FILE); // a resumed run's checkpoint is spent once the run is finished
   }
-  await pictures?.done();
+  await drawing?.done();
   bar.stop();
   const summary: Omit<Summary, 'peakRssMB'> = {
     ...scores,
