@@ -6,6 +6,8 @@
  */
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { timedSpawn } from './spawn.mjs';
@@ -36,7 +38,7 @@ export async function loadApi() {
   }
   const stale = newest(`${ROOT}src`, '.ts') > newest(distDir, '.js');
   const mod = (p) => import(new URL(p, DIST).href);
-  const [kernels, cifar, locate, pre, objective, rng, search, sgd] = await Promise.all([
+  const [kernels, cifar, locate, pre, objective, rng, search, config, train, recorder, folder, pretty, features, kmeans, standardize] = await Promise.all([
     mod('kernels/index.js'),
     mod('data/cifar10.js'),
     mod('data/locate.js'),
@@ -44,7 +46,14 @@ export async function loadApi() {
     mod('objective.js'),
     mod('rng.js'),
     mod('optimizers/search.js'),
-    mod('optimizers/sgd.js'),
+    mod('config.js'),
+    mod('train.js'),
+    mod('report/run-recorder.js'),
+    mod('report/run-folder.js'),
+    mod('report/pretty.js'),
+    mod('features/index.js'),
+    mod('features/kmeans.js'),
+    mod('features/standardize.js'),
   ]);
   return {
     stale,
@@ -58,7 +67,17 @@ export async function loadApi() {
     makeObjective: objective.makeObjective,
     Rng: rng.Rng,
     randomSearch: search.randomSearch,
-    sgd: sgd.sgd,
+    resolveConfig: config.resolveConfig,
+    runConfig: config.runConfig,
+    Trainer: train.Trainer,
+    RunRecorder: recorder.RunRecorder,
+    RunFolder: folder.RunFolder,
+    PrettyReporter: pretty.PrettyReporter,
+    createFeatureBackend: (backend, threads) =>
+      backend === 'js' ? features.createJsFeatureBackend() : features.createWasmFeatureBackend({ threads }),
+    learnPatchModel: kmeans.learnPatchModel,
+    fitStandardizer: standardize.fitStandardizer,
+    quantize: standardize.quantize,
   };
 }
 
@@ -95,27 +114,31 @@ const lossSpec = (name) => ({ name, delta: 1 });
 /** SGD steps run before a timed sample: a fresh process's first ~100 run up to 2× slower. numpy_side.mjs passes the same count to numpy_baseline.py. */
 export const warmupSteps = (steps) => Math.max(100, Math.ceil(steps / 2));
 
-/** ms per SGD step (batch 200 with replacement, loss + grad, the trainer's W −= lr·dW), for svm and softmax. */
+/**
+ * ms per SGD step (batch 200 with replacement), for svm and softmax: a training step as
+ * `lintrain --loss L --opt sgd` takes it — the trainer's step() (minibatch, loss and
+ * gradient with the L2 term, the update, the divergence checks) with its event going to
+ * the run folder's recorder, as in the CLI (metrics kept, saved every 5 s). No
+ * validation checks (--eval-every 0): the textbook numpy loop has none either.
+ */
 export function sgdStep(api, ctx, backend) {
   return withSetup(api, ctx, backend, ({ kernels, data }) => {
     const out = {};
-    for (const name of ['svm', 'softmax']) {
-      const objective = api.makeObjective(kernels, data.train, data.mean, lossSpec(name), REG);
-      const rng = new api.Rng(0);
-      const W = rng.fillNormal(new Float32Array(C * DB), 1e-4);
-      const dW = new Float32Array(C * DB);
-      const rows = new Int32Array(BATCH);
-      const correct = new Int32Array(1); // the trainer asks for the batch accuracy too
-      const update = api.sgd();
-      const step = () => {
-        rng.fillInts(rows, data.train.n);
-        objective(W, rows, dW, correct);
-        update.step(W, dW, LR);
-      };
-      for (let i = 0; i < warmupSteps(ctx.steps); i++) step(); // JIT, wasm tiers, worker wake-up
-      const t0 = performance.now();
-      for (let i = 0; i < ctx.steps; i++) step();
-      out[name] = (performance.now() - t0) / ctx.steps;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-bench-'));
+    try {
+      for (const name of ['svm', 'softmax']) {
+        const config = api.resolveConfig({}, { loss: name, opt: 'sgd', lr: LR, iters: 1e9, evalEvery: 0, seed: 0, out: path.join(tmp, name) });
+        const people = new api.PrettyReporter(process.stderr, true);
+        const recorder = new api.RunRecorder(api.RunFolder.create(config), people, api.runConfig(config), kernels.id);
+        const emit = (e) => (e.event === 'iter' ? recorder.iter(e) : recorder.val(e));
+        const trainer = new api.Trainer(config, data, kernels, emit);
+        for (let i = 0; i < warmupSteps(ctx.steps); i++) trainer.step(); // JIT, wasm tiers, worker wake-up
+        const t0 = performance.now();
+        for (let i = 0; i < ctx.steps; i++) trainer.step();
+        out[name] = (performance.now() - t0) / ctx.steps;
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
     return out;
   });
@@ -159,12 +182,22 @@ export async function load(api, ctx, backend) {
   }
 }
 
-/** The CLI end to end: wall time and peak RSS of the child, and its accuracies. */
-export function e2e(ctx, backend) {
+/**
+ * The CLI end to end, `lintrain --loss svm --opt sgd` as a user runs it (the run folder
+ * with its pictures, or --no-plots): wall time and peak RSS of the child, its accuracies.
+ */
+export function e2e(ctx, backend, plots = true) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-bench-e2e-'));
   const args = [`${ROOT}bin/lintrain.js`, '--loss', 'svm', '--opt', 'sgd', '--log-format', 'json', '--seed', '0'];
-  args.push('--data', ctx.batchDir, '--backend', backend);
+  args.push('--data', ctx.batchDir, '--backend', backend, '--out', path.join(out, 'run'));
+  if (!plots) args.push('--no-plots');
   if (ctx.threadsGiven) args.push('--threads', String(ctx.threads));
-  const r = timedSpawn(process.execPath, args, { cwd: ROOT });
+  let r;
+  try {
+    r = timedSpawn(process.execPath, args, { cwd: ROOT });
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
   const done = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -179,5 +212,56 @@ export function e2e(ctx, backend) {
   if (r.status !== 0 || !done) throw new Error(`lintrain e2e (${backend}) failed: ${r.stderrTail || `exit ${r.status}`}`);
   const rss = r.peakRssMB ?? done.peakRssMB;
   if (rss == null) throw new Error('lintrain e2e: no /usr/bin/time and no peakRssMB in the done event');
-  return { wall: r.wallS, peak_rss: rss, train_acc: done.trainAcc, val_acc: done.valAcc, iters: done.iters };
+  return { wall: r.wallS, peak_rss: rss, train_acc: done.trainAcc, val_acc: done.valAcc, test_acc: done.testAcc, iters: done.iters };
+}
+
+/** The Coates et al. settings of the k-means workload (bench/coates_numpy.py takes the same). */
+export const KMEANS = { centroids: 200, patches: 50000, iters: 10, images: 10000 };
+
+/**
+ * s for the Coates et al. pipeline at small settings, stage by stage, as lintrain's
+ * features do it (src/features): random 6×6×3 patches of the training images, their
+ * normalization and ZCA whitening, k-means, the triangle features of the first
+ * `images` training images (4K each), and their standardization (statistics and the
+ * byte encoding). Loading the files is not timed, as on the numpy side.
+ */
+export async function kmeansPipeline(api, ctx, backend) {
+  const backendKind = backend === 'js' ? 'js' : 'wasm';
+  const fb = await api.createFeatureBackend(backendKind, ctx.threads);
+  try {
+    const raw = ctx.batchDir ? api.loadCifar10(ctx.batchDir, { alloc: (n) => fb.allocPixels(n) }) : randomRaw(api, fb);
+    const n = Math.min(KMEANS.images, raw.nTrain);
+    const train = { pixels: raw.pixels.subarray(0, raw.nTrain * D), labels: raw.labels.subarray(0, raw.nTrain), n: raw.nTrain };
+    const stages = {};
+    let last = performance.now();
+    const lap = (name) => {
+      const now = performance.now();
+      stages[name] = (stages[name] ?? 0) + (now - last) / 1e3;
+      last = now;
+    };
+    const t0 = last;
+    // learnPatchModel reports its stages through progress: time each as it ends
+    let stage = 'patches';
+    const model = api.learnPatchModel(fb, train, { K: KMEANS.centroids, patches: KMEANS.patches, iters: KMEANS.iters, seed: 0 }, (s) => {
+      if (s !== stage) {
+        lap(stage);
+        stage = s;
+      }
+    });
+    lap('kmeans');
+    const F = 4 * model.K;
+    const X = new Float32Array(n * F);
+    const CHUNK = 255;
+    for (let lo = 0; lo < n; lo += CHUNK) {
+      const m = Math.min(CHUNK, n - lo);
+      fb.triangle(train.pixels.subarray(lo * D, (lo + m) * D), m, model, X.subarray(lo * F, (lo + m) * F));
+    }
+    lap('extract');
+    const st = api.fitStandardizer(X, n, F);
+    api.quantize(X, n, F, st, new Uint8Array(n * F), 0);
+    lap('standardize');
+    return { total: (performance.now() - t0) / 1e3, ...stages };
+  } finally {
+    await fb.dispose();
+  }
 }

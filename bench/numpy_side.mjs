@@ -10,7 +10,7 @@ import { timedSpawn } from './spawn.mjs';
 import { warmupSteps } from './lintrain_side.mjs';
 
 const SCRIPT = fileURLToPath(new URL('./numpy_baseline.py', import.meta.url));
-export const DTYPES = ['float32', 'float64'];
+const COATES = fileURLToPath(new URL('./coates_numpy.py', import.meta.url));
 
 function pythonEnv() {
   const env = { ...process.env };
@@ -56,14 +56,14 @@ export function describeBlas(blas) {
 }
 
 /**
- * One sample of a workload. args: {dtype, batchDir|null, steps, tries}.
+ * One sample of a workload. args: {dtype, batchDir|null, steps, tries, batch (random search: candidates per product)}.
  * Returns the parsed JSON line (metrics: {name: {unit, median, samples}}).
  */
 export function numpySample(python, workload, args) {
   const argv = [SCRIPT, workload, '--dtype', args.dtype, '--repeats', '1', '--seed', String(args.seed ?? 0)];
   if (args.batchDir) argv.push('--data', args.batchDir);
   if (workload === 'sgd-step') argv.push('--steps', String(args.steps), '--warmup', String(warmupSteps(args.steps)));
-  if (workload === 'random-search') argv.push('--tries', String(args.tries));
+  if (workload === 'random-search') argv.push('--tries', String(args.tries), '--batch', String(args.batch ?? 1));
   if (workload === 'e2e') return numpyE2e(python, argv);
   const r = spawnSync(python, argv, { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
   const out = lastJson(r.stdout ?? '');
@@ -88,4 +88,20 @@ function numpyE2e(python, argv) {
   };
   out.rssSource = r.peakRssMB != null ? '/usr/bin/time %M' : 'ru_maxrss';
   return out;
+}
+
+/**
+ * One sample of the Coates et al. pipeline (bench/coates_numpy.py): seconds per stage and
+ * in total. args: {dtype, variant: 'loop' | 'batched', batchDir, centroids, patches, iters, images}.
+ */
+export function kmeansSample(python, args) {
+  const argv = [COATES, '--data', args.batchDir, '--dtype', args.dtype, '--variant', args.variant, '--repeats', '1',
+    '--centroids', String(args.centroids), '--patches', String(args.patches), '--iters', String(args.iters), '--images', String(args.images)];
+  const r = spawnSync(python, argv, { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = lastJson(r.stdout ?? '');
+  if (r.status !== 0 || !out) {
+    const why = (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') || `exit ${r.status}`;
+    throw new Error(`numpy kmeans ${args.variant} ${args.dtype} failed: ${why}`);
+  }
+  return Object.fromEntries(Object.entries(out.metrics).map(([k, m]) => [k, m.median]));
 }

@@ -39,28 +39,39 @@ export function median(xs) {
 }
 
 /**
- * rows: [{label, unit, target: {kind:'ratio'|'abs', max}, values: {wasm, js, f32, f64}}]
- * (values are medians or null). The ratio is the primary backend over the best numpy.
+ * rows: [{label, unit, target: {kind:'ratio'|'abs', max} | null, values: {wasm, 'wasm-fma', js},
+ * best: [variant, value] | null}] (values are medians or null). The ratio is lintrain's
+ * default (wasm) over the fastest numpy variant of the row.
  */
-export function table(rows, primary) {
-  const head = `| workload | lintrain wasm | lintrain js | numpy f32 | numpy f64 | ratio ${primary}/best numpy | target | pass? |`;
+export function table(rows) {
+  const head = '| workload | lintrain wasm | lintrain wasm-fma | lintrain js | best numpy | wasm / best numpy | target | met? |';
   const lines = [head, '|---|---:|---:|---:|---:|---:|---|---|'];
   for (const r of rows) {
     const v = r.values;
-    const best = [v.f32, v.f64].filter((x) => x != null).reduce((a, b) => Math.min(a, b), Infinity);
-    const mine = v[primary];
-    const ratio = mine != null && Number.isFinite(best) ? mine / best : null;
+    const best = r.best?.[1] ?? null;
+    const ratio = v.wasm != null && best != null ? v.wasm / best : null;
     let target = '–';
-    let pass = 'n/a';
+    let pass = '–';
     if (r.target?.kind === 'ratio') {
       target = `${r.target.strict ? '<' : '≤'} ${r.target.max}×`;
       if (ratio != null) pass = (r.target.strict ? ratio < r.target.max : ratio <= r.target.max) ? 'yes' : 'NO';
     } else if (r.target?.kind === 'abs') {
       target = `≤ ${r.target.max} ${r.unit}`;
-      if (mine != null) pass = mine <= r.target.max ? 'yes' : 'NO';
+      if (v.wasm != null) pass = v.wasm <= r.target.max ? 'yes' : 'NO';
     }
-    const cells = [v.wasm, v.js, v.f32, v.f64].map(fmt);
-    lines.push(`| ${r.label} (${r.unit}) | ${cells.join(' | ')} | ${ratio == null ? '–' : `${ratio.toFixed(2)}×`} | ${target} | ${pass} |`);
+    const bestCell = r.best ? `${fmt(best)} (${r.best[0]})` : '–';
+    const ratioCell = r.target?.kind === 'abs' || ratio == null ? '–' : `${ratio.toFixed(2)}×`;
+    lines.push(`| ${r.label} (${r.unit}) | ${[v.wasm, v['wasm-fma'], v.js].map(fmt).join(' | ')} | ${bestCell} | ${ratioCell} | ${target} | ${pass} |`);
+  }
+  return lines.join('\n');
+}
+
+/** variants: [{label, unit, values: {variant: median | null}}]: every numpy variant of every row. */
+export function variantTable(variants) {
+  const lines = ['| workload | numpy variants |', '|---|---|'];
+  for (const v of variants) {
+    const cells = Object.entries(v.values).map(([id, x]) => `${id} ${fmt(x)}`).join(' · ');
+    lines.push(`| ${v.label} (${v.unit}) | ${cells} |`);
   }
   return lines.join('\n');
 }
