@@ -53,7 +53,7 @@ async function parallel(bytes, n) {
  * {plain: {perCore, allCores}, fused: {...} | null}: G multiply-adds/s, the best of
  * `tries` runs (the ceiling is what the machine can do when nothing gets in the way).
  */
-export async function simdPeak(tries = 3) {
+export async function simdPeak(tries = 5) {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const out = {};
   for (const [name, relaxed] of [['plain', false], ['fused', true]]) {

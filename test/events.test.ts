@@ -83,6 +83,7 @@ describe('every command, --log-format json', () => {
     expect(names(v)).toEqual(['format', 'visualize']);
     expect(v.events[0].command).toBe('visualize');
     expect(names(lintrain(['runs', '--dir', tmp, ...JSON_MODE]))).toEqual(['format', 'run']);
+    expect(names(lintrain(['runs', '--dir', path.join(tmp, 'no-runs-here'), ...JSON_MODE]))).toEqual(['format']); // nothing to list: still the format line
     expect(names(lintrain(['show', path.join(tmp, 'run'), ...JSON_MODE]))).toEqual(['format', 'show']);
   });
 
@@ -134,6 +135,16 @@ describe('failures end with an error line and the exit code', () => {
     expect(r.code).toBe(3);
     expect(names(r).slice(-2)).toEqual(['done', 'error']);
     expect(r.events.at(-1)).toMatchObject({ exitCode: 3 });
+  });
+
+  test('json asked for by a --config file: the failure still ends with its error line', () => {
+    const file = path.join(tmp, 'json.json');
+    fs.writeFileSync(file, JSON.stringify({ logFormat: 'json' }));
+    const r = cli(['--config', file, ...SMALL, '--iters', '1', '--lr', '1e-12', '--min-val-acc', '0.99', '--no-plots'], { cwd: tmp });
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.event).slice(-2)).toEqual(['done', 'error']);
+    for (const l of lines) expect(validEvent(l)).toBe(true);
   });
 
   test('a failure inside another command names that command', () => {

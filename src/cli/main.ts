@@ -127,8 +127,11 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
   program.enablePositionalOptions();
   features.enablePositionalOptions();
   for (const cmd of everyCommand(program).slice(1)) cmd.version(VERSION);
-  // The events' format line names the command ("features extract").
-  program.hook('preAction', (_root, action) => setCommand(commandPath(action)));
+  // The events' format line names the command ("features extract"), and comes first.
+  program.hook('preAction', (_root, action) => {
+    setCommand(commandPath(action));
+    if (action.opts().logFormat === 'json') stdoutEvents().begin();
+  });
 
   return program;
 }
@@ -161,7 +164,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const cmd of everyCommand(program)) cmd.exitOverride();
   setCommand(commandPath(commandIn(program, argv.slice(2)))); // until preAction knows for sure
   const failed = (message: string, exitCode: number): number => {
-    if (wantsJson(argv)) stdoutEvents().write('error', { message, exitCode });
+    // json from the command line, or from a --config file's logFormat once a line is out
+    if (wantsJson(argv) || stdoutEvents().started) stdoutEvents().write('error', { message, exitCode });
     return exitCode;
   };
   try {

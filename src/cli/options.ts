@@ -5,6 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config.js';
+import { MAX_THREADS } from '../kernels/threads.js';
 
 const HELP: Record<ConfigKey, string> = {
   loss: 'data loss: svm (multiclass hinge), svm2 (squared hinge), softmax (cross-entropy)',
@@ -33,8 +34,8 @@ const HELP: Record<ConfigKey, string> = {
   numDev: 'dev subset of train for gradient checks',
   evalEvery: 'validation accuracy every N iterations (0: only at the end)',
   seed: 'random seed: the same seed and flags give the same run, bit for bit',
-  backend: 'kernel backend: wasm (SIMD, threads) or js (reference)',
-  threads: 'worker threads for the wasm backend',
+  backend: 'kernels: wasm (SIMD, threads; the same bits on every machine), wasm-fma (fused multiply-add where the CPU has it; bits depend on the CPU) or js (reference)',
+  threads: 'worker threads of the wasm kernels; never changes the results',
   data: 'data directory: holds the batch files or cifar-10-batches-bin/ (env LINTRAIN_DATA; default data/)',
   download: 'download CIFAR-10 when it is missing (--no-download: fail instead)',
   logFormat: 'pretty (progress bar) or json (one JSON object per line on stdout)',
@@ -73,7 +74,7 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = Obje
       continue;
     }
     const arg = c.kind === 'number' ? (c.int ? '<n>' : '<x>') : c.kind === 'string' ? '<path>' : '<name>';
-    const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${def}, all cores` : def})`;
+    const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${def}, all cores up to ${MAX_THREADS}` : def})`;
     const opt = new Option(`${flag} ${arg}`, HELP[key] + shown);
     if (c.kind === 'choice') opt.choices(c.values);
     if (c.kind === 'number') opt.argParser(parseNumber(key));

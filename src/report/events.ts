@@ -52,18 +52,27 @@ export const eventText = (event: EventName, fields: object = {}): string => JSON
  * end a failed json-mode command with an `error` line (cli/main.ts).
  */
 export class EventLines {
-  private started = false;
+  private begun = false;
+
+  /** Whether a line has been written (the command is in json mode, however it was asked for). */
+  get started(): boolean {
+    return this.begun;
+  }
 
   constructor(
     readonly command: string,
     private readonly out: NodeJS.WritableStream = process.stdout,
   ) {}
 
+  /** The format line, once: a command that has no event to write (no runs to list) still writes it. */
+  begin(): void {
+    if (this.begun) return;
+    this.begun = true;
+    this.out.write(JSON.stringify(formatLine(this.command)) + '\n');
+  }
+
   write(event: EventName, fields: object = {}): void {
-    if (!this.started) {
-      this.started = true;
-      this.out.write(JSON.stringify(formatLine(this.command)) + '\n');
-    }
+    this.begin();
     this.out.write(eventText(event, fields) + '\n');
   }
 }
