@@ -4,7 +4,7 @@
  * one did not diverge), sweep.{svg,png} (validation accuracy over the swept keys) and
  * summary.json (the ranked points, the choice, status and file list).
  */
-import { type Config, runConfig } from '../config.js';
+import type { Config } from '../config.js';
 import { LintrainError } from '../errors.js';
 import { type Model, saveModel } from '../model.js';
 import { eventText, formatLine } from '../report/events.js';
@@ -18,8 +18,8 @@ export class SweepRecorder {
 
   constructor(private readonly config: Config) {
     this.folder = RunFolder.create(config, 'sweep');
-    this.folder.writeConfig(runConfig(config));
-    this.folder.writeSummary('sweep', 'running', runConfig(config));
+    this.folder.writeConfig(config);
+    this.folder.writeSummary('sweep', 'running', config);
   }
 
   /** One finished run's `trial` line. */
@@ -44,7 +44,7 @@ export class SweepRecorder {
       await writeSweepPicture(this.folder, summary.points, keys, `Validation accuracy (${c.loss}, ${c.opt}, ${c.iters} iterations)`, warn);
     }
     const { config: _config, ...results } = summary;
-    this.folder.writeSummary('sweep', 'done', runConfig(this.config), results);
+    this.folder.writeSummary('sweep', 'done', this.config, results);
   }
 
   /** Leave a consistent folder when the sweep fails; the first error is the one reported. */
@@ -52,7 +52,7 @@ export class SweepRecorder {
     const interrupted = error instanceof LintrainError && error.exitCode === 130;
     try {
       this.folder.write('results.jsonl', this.text, 'the sweep results');
-      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', runConfig(this.config), {}, error instanceof Error ? error.message : String(error));
+      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', this.config, {}, error instanceof Error ? error.message : String(error));
     } catch {
       // keep the original error
     }
