@@ -64,7 +64,8 @@ export function extract(
   let F: number;
   let run: Extractor;
   let chunk: number;
-  const settings: Record<string, number | string> = { features: name, stepsPerSigma: STEPS_PER_SIGMA };
+  // the kernels that extracted them: the float64 reference and the integer wasm extraction differ in the last digits
+  const settings: Record<string, number | string> = { features: name, stepsPerSigma: STEPS_PER_SIGMA, kernels: backend.id };
   if (name === 'kmeans') {
     const model: PatchModel = learnPatchModel(backend, data.train, { K: opts.centroids, patches: opts.patches, iters: opts.iters, seed: opts.seed }, progress);
     F = 4 * model.K;
