@@ -37,24 +37,64 @@ const np = (dtype, extra = {}) => ({ kind: 'numpy', dtype, ...extra });
 const NUMPY = { f32: np('float32'), f64: np('float64') };
 
 const WORKLOADS = [
-  { id: 1, key: 'sgd-step', numpy: NUMPY, rows: [
-    { metric: 'svm', label: '1. SGD step, batch 200, svm', unit: 'ms', target: { kind: 'ratio', max: 0.6 } },
-    { metric: 'softmax', label: '1. SGD step, batch 200, softmax', unit: 'ms', target: { kind: 'ratio', max: 0.6 } }] },
-  { id: 2, key: 'full-pass', numpy: NUMPY, rows: [
-    { metric: 'svm', label: '2. full pass, svm loss + grad, 49,000 rows', unit: 'ms', target: { kind: 'ratio', max: 0.5 } }] },
-  { id: 3, key: 'random-search', numpy: { ...NUMPY, 'f32 ×16': np('float32', { batch: 16 }), 'f64 ×16': np('float64', { batch: 16 }) }, rows: [
-    { metric: 'svm', label: '3. random search, 1,000 tries', unit: 's', target: null }] },
-  { id: 4, key: 'load', needsData: true, numpy: NUMPY, rows: [
-    { metric: 'load', label: '4. load + preprocess, 6 batch files', unit: 'ms', target: { kind: 'ratio', max: 0.5 } }] },
-  { id: 5, key: 'e2e', needsData: true, numpy: { f32: NUMPY.f32, f64: NUMPY.f64 }, rows: [
-    { metric: 'wall', label: '5. end to end, svm sgd 1,500 it., pictures on', unit: 's', target: { kind: 'ratio', max: 0.5 } },
-    { metric: 'wallNoPlots', label: '5. end to end, --no-plots', unit: 's', numpyMetric: 'wall', target: null },
-    { metric: 'peak_rss', label: '5. end to end, peak RSS (pictures on)', unit: 'MB', target: { kind: 'abs', max: 350 } }] },
-  { id: 6, key: 'kmeans', needsData: true, numpy: {
-    'f32 batched': { kind: 'coates', dtype: 'float32', variant: 'batched' }, 'f64 batched': { kind: 'coates', dtype: 'float64', variant: 'batched' },
-    'f32 loop': { kind: 'coates', dtype: 'float32', variant: 'loop' } }, rows: [
-    { metric: 'total', label: `6. k-means pipeline (K ${lt.KMEANS.centroids}, ${lt.KMEANS.patches / 1000}k patches, ${lt.KMEANS.iters} it., ${lt.KMEANS.images / 1000}k images)`, unit: 's', target: { kind: 'ratio', max: 0.5 } },
-    { metric: 'extract', label: '6. … of which feature extraction', unit: 's', target: null }] },
+  {
+    id: 1,
+    key: 'sgd-step',
+    numpy: NUMPY,
+    rows: [
+      { metric: 'svm', label: '1. SGD step, batch 200, svm', unit: 'ms', target: { kind: 'ratio', max: 0.6 } },
+      { metric: 'softmax', label: '1. SGD step, batch 200, softmax', unit: 'ms', target: { kind: 'ratio', max: 0.6 } },
+    ],
+  },
+  {
+    id: 2,
+    key: 'full-pass',
+    numpy: NUMPY,
+    rows: [{ metric: 'svm', label: '2. full pass, svm loss + grad, 49,000 rows', unit: 'ms', target: { kind: 'ratio', max: 0.5 } }],
+  },
+  {
+    id: 3,
+    key: 'random-search',
+    numpy: { ...NUMPY, 'f32 ×16': np('float32', { batch: 16 }), 'f64 ×16': np('float64', { batch: 16 }) },
+    rows: [{ metric: 'svm', label: '3. random search, 1,000 tries', unit: 's', target: null }],
+  },
+  {
+    id: 4,
+    key: 'load',
+    needsData: true,
+    numpy: NUMPY,
+    rows: [{ metric: 'load', label: '4. load + preprocess, 6 batch files', unit: 'ms', target: { kind: 'ratio', max: 0.5 } }],
+  },
+  {
+    id: 5,
+    key: 'e2e',
+    needsData: true,
+    numpy: { f32: NUMPY.f32, f64: NUMPY.f64 },
+    rows: [
+      { metric: 'wall', label: '5. end to end, svm sgd 1,500 it., pictures on', unit: 's', target: { kind: 'ratio', max: 0.5 } },
+      { metric: 'wallNoPlots', label: '5. end to end, --no-plots', unit: 's', numpyMetric: 'wall', target: null },
+      { metric: 'peak_rss', label: '5. end to end, peak RSS (pictures on)', unit: 'MB', target: { kind: 'abs', max: 350 } },
+    ],
+  },
+  {
+    id: 6,
+    key: 'kmeans',
+    needsData: true,
+    numpy: {
+      'f32 batched': { kind: 'coates', dtype: 'float32', variant: 'batched' },
+      'f64 batched': { kind: 'coates', dtype: 'float64', variant: 'batched' },
+      'f32 loop': { kind: 'coates', dtype: 'float32', variant: 'loop' },
+    },
+    rows: [
+      {
+        metric: 'total',
+        label: `6. k-means pipeline (K ${lt.KMEANS.centroids}, ${lt.KMEANS.patches / 1000}k patches, ${lt.KMEANS.iters} it., ${lt.KMEANS.images / 1000}k images)`,
+        unit: 's',
+        target: { kind: 'ratio', max: 0.5 },
+      },
+      { metric: 'extract', label: '6. … of which feature extraction', unit: 's', target: null },
+    ],
+  },
 ];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -73,10 +113,18 @@ const USAGE = `usage: npm run bench -- [options]
 function options() {
   const { values } = parseArgs({
     options: {
-      data: { type: 'string' }, repeats: { type: 'string' }, quick: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'wasm,wasm-fma,js' }, only: { type: 'string' }, tries: { type: 'string' },
-      'js-tries': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' },
-      python: { type: 'string', default: 'python3' }, settle: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      data: { type: 'string' },
+      repeats: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'wasm,wasm-fma,js' },
+      only: { type: 'string' },
+      tries: { type: 'string' },
+      'js-tries': { type: 'string' },
+      steps: { type: 'string' },
+      threads: { type: 'string' },
+      python: { type: 'string', default: 'python3' },
+      settle: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
@@ -94,16 +142,22 @@ function options() {
     fail(`--backend takes wasm, wasm-fma and js, comma-separated; got ${values.backend}`);
   }
   const only = values.only ? values.only.split(',').map((s) => Number(s.trim())) : WORKLOADS.map((w) => w.id);
-  if (only.some((n) => !WORKLOADS.some((w) => w.id === n))) fail(`--only takes workload numbers 1..${WORKLOADS.length}, comma-separated; got ${values.only}`);
+  if (only.some((n) => !WORKLOADS.some((w) => w.id === n)))
+    fail(`--only takes workload numbers 1..${WORKLOADS.length}, comma-separated; got ${values.only}`);
   const q = values.quick;
   const tries = int('tries', values.tries, q ? 50 : 1000);
   return {
-    data: values.data, python: values.python, only, backends,
+    data: values.data,
+    python: values.python,
+    only,
+    backends,
     repeats: int('repeats', values.repeats, q ? 3 : 5),
     steps: int('steps', values.steps, q ? 50 : 200),
-    tries, jsTries: Math.min(tries, int('js-tries', values['js-tries'], 16)),
+    tries,
+    jsTries: Math.min(tries, int('js-tries', values['js-tries'], 16)),
     settle: values.settle === '0' ? 0 : int('settle', values.settle, 30),
-    threads: int('threads', values.threads, Math.min(os.availableParallelism(), 64)), threadsGiven: values.threads !== undefined,
+    threads: int('threads', values.threads, Math.min(os.availableParallelism(), 64)),
+    threadsGiven: values.threads !== undefined,
   };
 }
 
@@ -138,12 +192,18 @@ async function main() {
 
   const lintrainSample = (w, backend) => {
     switch (w.key) {
-      case 'sgd-step': return lt.sgdStep(api, ctx, backend);
-      case 'full-pass': return lt.fullPass(api, ctx, backend);
-      case 'random-search': return lt.randomSearch(api, ctx, backend, backend === 'js' ? opt.jsTries : opt.tries);
-      case 'load': return lt.load(api, ctx, backend);
-      case 'e2e': return { ...lt.e2e(ctx, backend, true), wallNoPlots: lt.e2e(ctx, backend, false).wall };
-      case 'kmeans': return lt.kmeansPipeline(api, ctx, backend);
+      case 'sgd-step':
+        return lt.sgdStep(api, ctx, backend);
+      case 'full-pass':
+        return lt.fullPass(api, ctx, backend);
+      case 'random-search':
+        return lt.randomSearch(api, ctx, backend, backend === 'js' ? opt.jsTries : opt.tries);
+      case 'load':
+        return lt.load(api, ctx, backend);
+      case 'e2e':
+        return { ...lt.e2e(ctx, backend, true), wallNoPlots: lt.e2e(ctx, backend, false).wall };
+      case 'kmeans':
+        return lt.kmeansPipeline(api, ctx, backend);
     }
   };
   const numpySampleOf = (w, v) => {
@@ -158,7 +218,10 @@ async function main() {
     if (w.needsData && !batchDir) continue;
     // the k-means pipeline in plain TypeScript takes hours: js is left out of it
     const mine = opt.backends.filter((b) => !(w.key === 'kmeans' && b === 'js') && !(w.key === 'kmeans' && b === 'wasm-fma'));
-    const impls = [...mine.map((b) => ({ id: b, kind: 'lintrain' })), ...(numpy.ok ? Object.entries(w.numpy).map(([id, v]) => ({ id, ...v })) : [])];
+    const impls = [
+      ...mine.map((b) => ({ id: b, kind: 'lintrain' })),
+      ...(numpy.ok ? Object.entries(w.numpy).map(([id, v]) => ({ id, ...v })) : []),
+    ];
     samples[w.key] = {};
     for (let r = 1; r <= opt.repeats; r++) {
       for (const impl of impls) {
@@ -170,10 +233,17 @@ async function main() {
           const res = impl.kind === 'lintrain' ? await lintrainSample(w, impl.id) : numpySampleOf(w, impl);
           const share = stop();
           if (share != null) others.push(share);
-          const got = (samples[w.key][impl.id] ??= {});
-          for (const [k, v] of Object.entries(res)) if (typeof v === 'number') (got[k] ??= []).push(v);
+          samples[w.key][impl.id] ??= {};
+          const got = samples[w.key][impl.id];
+          for (const [k, v] of Object.entries(res)) {
+            if (typeof v !== 'number') continue;
+            got[k] ??= [];
+            got[k].push(v);
+          }
           const busy = share != null && share > 0.05 ? ` (others took ${Math.round(share * 100)}% of the CPU)` : '';
-          log(`${w.id} ${w.key} repeat ${r}/${opt.repeats} ${impl.id}: ${w.rows.map((row) => `${row.metric} ${fmt(res[row.metric])} ${row.unit}`).join(', ')}${busy}`);
+          log(
+            `${w.id} ${w.key} repeat ${r}/${opt.repeats} ${impl.id}: ${w.rows.map((row) => `${row.metric} ${fmt(res[row.metric])} ${row.unit}`).join(', ')}${busy}`,
+          );
         } catch (e) {
           failed.add(tag);
           notes.push(`${tag} failed and was left out: ${e.message.split('\n')[0]}`);
@@ -189,7 +259,10 @@ async function main() {
     for (const row of w.rows) {
       const of = (id, metric = row.metric) => median(samples[w.key][id]?.[metric] ?? []);
       const numpyValues = Object.fromEntries(Object.keys(w.numpy).map((id) => [id, of(id, row.numpyMetric ?? row.metric)]));
-      const best = Object.entries(numpyValues).filter(([, v]) => v != null).sort((a, b) => a[1] - b[1])[0] ?? null;
+      const best =
+        Object.entries(numpyValues)
+          .filter(([, v]) => v != null)
+          .sort((a, b) => a[1] - b[1])[0] ?? null;
       rows.push({ ...row, values: { wasm: of('wasm'), 'wasm-fma': of('wasm-fma'), js: of('js') }, best });
       variants.push({ label: row.label, unit: row.unit, values: numpyValues });
     }
@@ -199,24 +272,35 @@ async function main() {
   if (others.length) {
     const worst = Math.max(...others);
     const busy = others.filter((x) => x > 0.1).length;
-    notes.push(busy
-      ? `WARNING: other processes took over 10% of the CPU during ${busy} of ${others.length} samples (up to ${Math.round(worst * 100)}%): the figures are inflated and the ratios unreliable; rerun on a quiet machine.`
-      : `Other processes took at most ${Math.round(worst * 100)}% of the CPU during any sample.`);
+    notes.push(
+      busy
+        ? `WARNING: other processes took over 10% of the CPU during ${busy} of ${others.length} samples (up to ${Math.round(worst * 100)}%): the figures are inflated and the ratios unreliable; rerun on a quiet machine.`
+        : `Other processes took at most ${Math.round(worst * 100)}% of the CPU during any sample.`,
+    );
   }
   const header = machine(numpy, opt.threads);
   const text = [
-    ...header.map((l) => `${l}  `), '',
-    rows.length ? table(rows) : '(no workload ran)', '',
-    'numpy variants (medians; the best of each row is the one compared):', '',
-    variants.length ? variantTable(variants) : '(none)', '',
-    ...peakLines(peak, samples, opt), '',
-    ...notes.map((n) => `- ${n}`), '',
+    ...header.map((l) => `${l}  `),
+    '',
+    rows.length ? table(rows) : '(no workload ran)',
+    '',
+    'numpy variants (medians; the best of each row is the one compared):',
+    '',
+    variants.length ? variantTable(variants) : '(none)',
+    '',
+    ...peakLines(peak, samples, opt),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
   ].join('\n');
   process.stdout.write(`\n${text}`);
   const dir = new URL('./results/', import.meta.url);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(new URL('latest.md', dir), `# lintrain benchmark, ${new Date().toISOString()}\n\n${text}`);
-  fs.writeFileSync(new URL('latest.json', dir), JSON.stringify({ date: new Date().toISOString(), options: opt, batchDir, numpy, peak, rows, variants, samples, others }, null, 2));
+  fs.writeFileSync(
+    new URL('latest.json', dir),
+    JSON.stringify({ date: new Date().toISOString(), options: opt, batchDir, numpy, peak, rows, variants, samples, others }, null, 2),
+  );
   log('written to bench/results/latest.md and latest.json');
 }
 
@@ -227,7 +311,9 @@ function peakLines(peak, samples, opt) {
   const lines = [
     `128-bit SIMD peak, float32 multiply-adds (bench/peak.mjs, 12 accumulators, no memory): ` +
       `plain (multiply, add) ${fmt(peak.plain.perCore)} G/s per core, ${fmt(peak.plain.allCores)} G/s on all ${os.availableParallelism()} cores; ` +
-      (peak.fused?.perCore ? `fused ${fmt(peak.fused.perCore)} G/s per core, ${fmt(peak.fused.allCores)} G/s on all cores.` : `fused: ${peak.fused?.error ?? 'not measured'}.`),
+      (peak.fused?.perCore
+        ? `fused ${fmt(peak.fused.perCore)} G/s per core, ${fmt(peak.fused.allCores)} G/s on all cores.`
+        : `fused: ${peak.fused?.error ?? 'not measured'}.`),
     '',
     '| kernel (lintrain) | multiply-adds | wasm: G/s per core | of plain peak | wasm-fma: G/s per core | of fused peak |',
     '|---|---:|---:|---:|---:|---:|',
@@ -247,9 +333,14 @@ function peakLines(peak, samples, opt) {
     const a = rate(key, 'wasm', metric, macs, unit);
     const b = rate(key, 'wasm-fma', metric, macs, unit);
     const pc = (x, p) => (x == null || !p ? '–' : `${Math.round((100 * x) / p)}%`);
-    lines.push(`| ${label} | ${fmt(macs / 1e9)} G | ${fmt(a)} | ${pc(a, peak.plain.perCore)} | ${fmt(b)} | ${pc(b, peak.fused?.perCore)} |`);
+    lines.push(
+      `| ${label} | ${fmt(macs / 1e9)} G | ${fmt(a)} | ${pc(a, peak.plain.perCore)} | ${fmt(b)} | ${pc(b, peak.fused?.perCore)} |`,
+    );
   }
-  lines.push('', `Rates are per core over ${cores} threads; the SVM gradient is summed in 16-bit integer dot products (8 multiply-adds per instruction), so the full pass and the SVM step can pass 100% of the float peak.`);
+  lines.push(
+    '',
+    `Rates are per core over ${cores} threads; the SVM gradient is summed in 16-bit integer dot products (8 multiply-adds per instruction), so the full pass and the SVM step can pass 100% of the float peak.`,
+  );
   return lines;
 }
 
@@ -257,7 +348,9 @@ function peakLines(peak, samples, opt) {
 function describeRun(opt, ctx, dataDir, numpy, samples, peak) {
   const n = [];
   const args = process.argv.slice(2).join(' ');
-  n.push(`Command: \`npm run bench${args ? ` -- ${args}` : ''}\`; each cell is the median of ${opt.repeats} samples, every implementation taken in turn within each repeat.`);
+  n.push(
+    `Command: \`npm run bench${args ? ` -- ${args}` : ''}\`; each cell is the median of ${opt.repeats} samples, every implementation taken in turn within each repeat.`,
+  );
   if (ctx.batchDir) n.push(`Data: CIFAR-10 batch files in ${ctx.batchDir}.`);
   else {
     const skipped = opt.only.filter((id) => WORKLOADS.find((w) => w.id === id).needsData);
@@ -269,22 +362,38 @@ function describeRun(opt, ctx, dataDir, numpy, samples, peak) {
     n.push(`Data: no CIFAR-10 batch files under ${dataDir} (give --data DIR or set LINTRAIN_DATA): ${parts.join('; ')}.`);
   }
   if (!numpy.ok) n.push(`numpy baseline skipped: ${numpy.reason}. Only lintrain was timed; no ratios.`);
-  else n.push(`numpy: ${numpy.blas}; python ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset. "best numpy" is the fastest numpy variant of each row; the ratio is lintrain's default (wasm) over it.`);
-  if (opt.only.includes(1)) n.push(`SGD step: a training step as the trainer takes it (minibatch, loss and gradient, update, divergence checks, the iteration's event to the run folder's recorder), ${opt.steps} steps after ${lt.warmupSteps(opt.steps)} warm-up steps; numpy: the assignment's loop (np.random.choice, loss, W -= lr·dW), as many steps.`);
+  else
+    n.push(
+      `numpy: ${numpy.blas}; python ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset. "best numpy" is the fastest numpy variant of each row; the ratio is lintrain's default (wasm) over it.`,
+    );
+  if (opt.only.includes(1))
+    n.push(
+      `SGD step: a training step as the trainer takes it (minibatch, loss and gradient, update, divergence checks, the iteration's event to the run folder's recorder), ${opt.steps} steps after ${lt.warmupSteps(opt.steps)} warm-up steps; numpy: the assignment's loop (np.random.choice, loss, W -= lr·dW), as many steps.`,
+    );
   if (opt.only.includes(3)) {
     const js = opt.backends.includes('js') ? `; lintrain js ran ${opt.jsTries}` : '';
-    n.push(`Random search: lintrain and numpy ran ${opt.tries} tries per sample${js}${opt.tries < 1000 || js ? '; times scaled linearly to 1,000 tries' : ''}. numpy f32/f64: the notes' loop, one try per matrix product; ×16: 16 candidates per product, X·[W1ᵀ … W16ᵀ]. lintrain scores 16 per pass over the data.`);
+    n.push(
+      `Random search: lintrain and numpy ran ${opt.tries} tries per sample${js}${opt.tries < 1000 || js ? '; times scaled linearly to 1,000 tries' : ''}. numpy f32/f64: the notes' loop, one try per matrix product; ×16: 16 candidates per product, X·[W1ᵀ … W16ᵀ]. lintrain scores 16 per pass over the data.`,
+    );
   }
   const e2e = samples.e2e;
   if (e2e) {
-    const acc = Object.entries(e2e).map(([id, m]) => `${id} train ${fmt(median(m.train_acc ?? []))} / val ${fmt(median(m.val_acc ?? []))} / test ${fmt(median(m.test_acc ?? []))}`);
-    n.push(`End to end: wall time from spawn to exit, peak RSS by ${rssMethod()}; lintrain's default run writes its run folder (config, metrics, model, summary and, pictures on, 7 pictures); numpy loads, trains, and scores the same three splits. Accuracies: ${acc.join(', ')}.`);
+    const acc = Object.entries(e2e).map(
+      ([id, m]) =>
+        `${id} train ${fmt(median(m.train_acc ?? []))} / val ${fmt(median(m.val_acc ?? []))} / test ${fmt(median(m.test_acc ?? []))}`,
+    );
+    n.push(
+      `End to end: wall time from spawn to exit, peak RSS by ${rssMethod()}; lintrain's default run writes its run folder (config, metrics, model, summary and, pictures on, 7 pictures); numpy loads, trains, and scores the same three splits. Accuracies: ${acc.join(', ')}.`,
+    );
     const iters = [...new Set(['wasm', 'wasm-fma', 'js'].flatMap((id) => e2e[id]?.iters ?? []))];
-    if (iters.some((i) => i !== 1500)) n.push(`WARNING: lintrain's e2e ran ${iters.join('/')} iterations, not 1,500 (its default changed?).`);
+    if (iters.some((i) => i !== 1500))
+      n.push(`WARNING: lintrain's e2e ran ${iters.join('/')} iterations, not 1,500 (its default changed?).`);
   }
   if (samples.kmeans) {
     const k = lt.KMEANS;
-    n.push(`k-means pipeline: K = ${k.centroids}, ${k.patches} patches, ${k.iters} k-means iterations, features of ${k.images} images, standardized; loading not timed. numpy: bench/coates_numpy.py, a port of Coates et al.'s kmeans_demo.m, run_kmeans.m and extract_features.m, one image at a time (loop) as theirs, or blocks of images per matrix product (batched). lintrain js is left out (hours).`);
+    n.push(
+      `k-means pipeline: K = ${k.centroids}, ${k.patches} patches, ${k.iters} k-means iterations, features of ${k.images} images, standardized; loading not timed. numpy: bench/coates_numpy.py, a port of Coates et al.'s kmeans_demo.m, run_kmeans.m and extract_features.m, one image at a time (loop) as theirs, or blocks of images per matrix product (batched). lintrain js is left out (hours).`,
+    );
   }
   if (peak.fused && !peak.fused.perCore) n.push(`The fused probe did not run: ${peak.fused.error}`);
   return n;

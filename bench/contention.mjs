@@ -18,7 +18,10 @@ function ticks() {
     const busy = cpu.reduce((a, b) => a + b, 0) - cpu[3] - (cpu[4] ?? 0); // all but idle and iowait
     // /proc/self/stat: the command name may hold spaces, so split after its closing parenthesis
     const self = fs.readFileSync('/proc/self/stat', 'utf8');
-    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = self
+      .slice(self.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const own = f[11] + f[12] + f[13] + f[14]; // utime, stime, cutime, cstime
     return { busy, own, t: performance.now() };
   } catch {

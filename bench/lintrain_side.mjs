@@ -18,7 +18,6 @@ const C = 10;
 const DB = 3073;
 const D = 3072;
 const LR = 1e-7;
-const BATCH = 200;
 const REG = { type: 'l2', strength: 2.5e4, l1Ratio: 0.5, includeBias: false }; // lintrain's defaults
 
 /** Newest modification time (ms) of the files under dir with the extension. */
@@ -38,23 +37,24 @@ export async function loadApi() {
   }
   const stale = newest(`${ROOT}src`, '.ts') > newest(distDir, '.js');
   const mod = (p) => import(new URL(p, DIST).href);
-  const [kernels, cifar, locate, pre, objective, rng, search, config, train, recorder, folder, pretty, features, kmeans, standardize] = await Promise.all([
-    mod('kernels/index.js'),
-    mod('data/cifar10.js'),
-    mod('data/locate.js'),
-    mod('data/preprocess.js'),
-    mod('objective.js'),
-    mod('rng.js'),
-    mod('optimizers/search.js'),
-    mod('config.js'),
-    mod('train.js'),
-    mod('report/run-recorder.js'),
-    mod('report/run-folder.js'),
-    mod('report/pretty.js'),
-    mod('features/index.js'),
-    mod('features/kmeans.js'),
-    mod('features/standardize.js'),
-  ]);
+  const [kernels, cifar, locate, pre, objective, rng, search, config, train, recorder, folder, pretty, features, kmeans, standardize] =
+    await Promise.all([
+      mod('kernels/index.js'),
+      mod('data/cifar10.js'),
+      mod('data/locate.js'),
+      mod('data/preprocess.js'),
+      mod('objective.js'),
+      mod('rng.js'),
+      mod('optimizers/search.js'),
+      mod('config.js'),
+      mod('train.js'),
+      mod('report/run-recorder.js'),
+      mod('report/run-folder.js'),
+      mod('report/pretty.js'),
+      mod('features/index.js'),
+      mod('features/kmeans.js'),
+      mod('features/standardize.js'),
+    ]);
   return {
     stale,
     createKernels: kernels.createKernels,
@@ -127,7 +127,10 @@ export function sgdStep(api, ctx, backend) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-bench-'));
     try {
       for (const name of ['svm', 'softmax']) {
-        const config = api.resolveConfig({}, { loss: name, opt: 'sgd', lr: LR, iters: 1e9, evalEvery: 0, seed: 0, out: path.join(tmp, name) });
+        const config = api.resolveConfig(
+          {},
+          { loss: name, opt: 'sgd', lr: LR, iters: 1e9, evalEvery: 0, seed: 0, out: path.join(tmp, name) },
+        );
         const people = new api.PrettyReporter(process.stderr, true);
         const recorder = new api.RunRecorder(api.RunFolder.create(config), people, api.runConfig(config), kernels.id);
         const emit = (e) => (e.event === 'iter' ? recorder.iter(e) : recorder.val(e));

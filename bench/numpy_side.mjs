@@ -95,8 +95,25 @@ function numpyE2e(python, argv) {
  * in total. args: {dtype, variant: 'loop' | 'batched', batchDir, centroids, patches, iters, images}.
  */
 export function kmeansSample(python, args) {
-  const argv = [COATES, '--data', args.batchDir, '--dtype', args.dtype, '--variant', args.variant, '--repeats', '1',
-    '--centroids', String(args.centroids), '--patches', String(args.patches), '--iters', String(args.iters), '--images', String(args.images)];
+  const argv = [
+    COATES,
+    '--data',
+    args.batchDir,
+    '--dtype',
+    args.dtype,
+    '--variant',
+    args.variant,
+    '--repeats',
+    '1',
+    '--centroids',
+    String(args.centroids),
+    '--patches',
+    String(args.patches),
+    '--iters',
+    String(args.iters),
+    '--images',
+    String(args.images),
+  ];
   const r = spawnSync(python, argv, { env: pythonEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
   const out = lastJson(r.stdout ?? '');
   if (r.status !== 0 || !out) {

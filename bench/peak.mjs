@@ -20,7 +20,11 @@ function compile(relaxed) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-peak-')), 'peak.wasm');
   const asc = path.join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
   const enable = relaxed ? ['--enable', 'simd,relaxed-simd'] : ['--enable', 'simd'];
-  const r = spawnSync(process.execPath, [asc, path.join(ROOT, 'bench', 'peak', 'index.ts'), '-O3', '--runtime', 'stub', ...enable, '-o', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [asc, path.join(ROOT, 'bench', 'peak', 'index.ts'), '-O3', '--runtime', 'stub', ...enable, '-o', out],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`cannot build the peak probe: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   return fs.readFileSync(out);
 }
@@ -44,7 +48,15 @@ async function parallel(bytes, n) {
     parentPort.postMessage('ready');`;
   const workers = Array.from({ length: n }, () => new Worker(src, { eval: true, workerData: { bytes } }));
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
-  const rates = await Promise.all(workers.map((w) => new Promise((r) => { w.once('message', r); w.postMessage('go'); })));
+  const rates = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((r) => {
+          w.once('message', r);
+          w.postMessage('go');
+        }),
+    ),
+  );
   await Promise.all(workers.map((w) => w.terminate()));
   return rates;
 }
@@ -56,7 +68,10 @@ async function parallel(bytes, n) {
 export async function simdPeak(tries = 5) {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const out = {};
-  for (const [name, relaxed] of [['plain', false], ['fused', true]]) {
+  for (const [name, relaxed] of [
+    ['plain', false],
+    ['fused', true],
+  ]) {
     let bytes;
     try {
       bytes = compile(relaxed);
@@ -69,7 +84,10 @@ export async function simdPeak(tries = 5) {
     for (let t = 0; t < tries; t++) {
       perCore = Math.max(perCore, once(bytes));
       const rates = await parallel(bytes, os.availableParallelism());
-      allCores = Math.max(allCores, rates.reduce((a, b) => a + b, 0));
+      allCores = Math.max(
+        allCores,
+        rates.reduce((a, b) => a + b, 0),
+      );
     }
     out[name] = { perCore, allCores };
   }

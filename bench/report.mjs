@@ -14,9 +14,7 @@ export function machine(numpy, threads) {
     // not Linux: os.cpus() it is
   }
   const gib = (os.totalmem() / 2 ** 30).toFixed(1);
-  const np = numpy.ok
-    ? `Python ${numpy.info.python}, numpy ${numpy.info.numpy}, ${numpy.blas}`
-    : `numpy baseline skipped: ${numpy.reason}`;
+  const np = numpy.ok ? `Python ${numpy.info.python}, numpy ${numpy.info.numpy}, ${numpy.blas}` : `numpy baseline skipped: ${numpy.reason}`;
   return [
     `Machine: ${cpu}, ${os.availableParallelism()} cores, ${gib} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})`,
     `Node ${process.version}; lintrain wasm threads: ${threads}`,
@@ -61,7 +59,9 @@ export function table(rows) {
     }
     const bestCell = r.best ? `${fmt(best)} (${r.best[0]})` : '–';
     const ratioCell = r.target?.kind === 'abs' || ratio == null ? '–' : `${ratio.toFixed(2)}×`;
-    lines.push(`| ${r.label} (${r.unit}) | ${[v.wasm, v['wasm-fma'], v.js].map(fmt).join(' | ')} | ${bestCell} | ${ratioCell} | ${target} | ${pass} |`);
+    lines.push(
+      `| ${r.label} (${r.unit}) | ${[v.wasm, v['wasm-fma'], v.js].map(fmt).join(' | ')} | ${bestCell} | ${ratioCell} | ${target} | ${pass} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -70,7 +70,9 @@ export function table(rows) {
 export function variantTable(variants) {
   const lines = ['| workload | numpy variants |', '|---|---|'];
   for (const v of variants) {
-    const cells = Object.entries(v.values).map(([id, x]) => `${id} ${fmt(x)}`).join(' · ');
+    const cells = Object.entries(v.values)
+      .map(([id, x]) => `${id} ${fmt(x)}`)
+      .join(' · ');
     lines.push(`| ${v.label} (${v.unit}) | ${cells} |`);
   }
   return lines.join('\n');

@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import {
-  CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, EXECUTION_KEYS, flagOf, resolveConfig, runConfig, type RunConfig, usesFeatures,
+  CONSTRAINTS,
+  type Config,
+  type ConfigKey,
+  DEFAULTS,
+  EXECUTION_KEYS,
+  flagOf,
+  resolveConfig,
+  runConfig,
+  type RunConfig,
+  usesFeatures,
 } from './config.js';
 import { LintrainError, UsageError } from './errors.js';
 import { fromBase64, toBase64 } from './model.js';
@@ -45,8 +54,13 @@ export interface Checkpoint {
 export function saveCheckpoint(dir: string, cp: Checkpoint): string {
   const { state: s } = cp;
   const head = {
-    format: FORMAT, version: FORMAT_VERSION, kind: isSearchState(s) ? 'search' : 'gradient', lintrain: VERSION, kernels: cp.kernels,
-    stoppedBy: cp.stoppedBy ?? null, config: runConfig(cp.config),
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    kind: isSearchState(s) ? 'search' : 'gradient',
+    lintrain: VERSION,
+    kernels: cp.kernels,
+    stoppedBy: cp.stoppedBy ?? null,
+    config: runConfig(cp.config),
   };
   const common = { iter: s.iter, rng: s.rng, W: toBase64(s.W), metrics: cp.metrics };
   const body = isSearchState(s) ? { ...head, ...common, search: searchFields(s) } : { ...head, ...common, ...gradientFields(s) };
@@ -57,7 +71,11 @@ export function saveCheckpoint(dir: string, cp: Checkpoint): string {
 
 const gradientFields = (s: TrainState) => ({
   lr: s.lr,
-  optimizer: { name: s.optimizer.name, t: s.optimizer.t, slots: Object.fromEntries(Object.entries(s.optimizer.slots).map(([k, v]) => [k, toBase64(v)])) },
+  optimizer: {
+    name: s.optimizer.name,
+    t: s.optimizer.t,
+    slots: Object.fromEntries(Object.entries(s.optimizer.slots).map(([k, v]) => [k, toBase64(v)])),
+  },
   order: s.order ? toBase64(s.order) : null,
   cursor: s.cursor,
 });
@@ -69,7 +87,8 @@ const searchFields = (s: SearchState) => ({
   steps: toBase64(s.steps),
 });
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field below
+// biome-ignore lint/suspicious/noExplicitAny: the parsed file, checked field by field below
+type Body = Record<string, any>;
 type Bad = (what: string) => LintrainError;
 
 /** Read DIR/checkpoint.json (DIR may also be the file itself). */
@@ -84,11 +103,14 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   }
   if (b?.format !== FORMAT) throw new LintrainError(`${file} is not a lintrain checkpoint (format ${FORMAT}).`);
   if (b.version !== 1 && b.version !== FORMAT_VERSION) {
-    throw new LintrainError(`${file} is a checkpoint of version ${JSON.stringify(b.version)}; this lintrain reads versions 1 and ${FORMAT_VERSION}.`);
+    throw new LintrainError(
+      `${file} is a checkpoint of version ${JSON.stringify(b.version)}; this lintrain reads versions 1 and ${FORMAT_VERSION}.`,
+    );
   }
   const bad: Bad = (what) => new LintrainError(`${file}: ${what} is missing or damaged; the checkpoint cannot be resumed.`);
   const kind = b.version === 1 ? 'gradient' : b.kind;
-  if (!Number.isInteger(b.iter) || b.iter < 0 || !Number.isInteger(b.config?.numTrain) || typeof b.config?.opt !== 'string') throw bad('iter or config');
+  if (!Number.isInteger(b.iter) || b.iter < 0 || !Number.isInteger(b.config?.numTrain) || typeof b.config?.opt !== 'string')
+    throw bad('iter or config');
   if (kind !== (isSearch(b.config.opt) ? 'search' : 'gradient')) throw bad(`the kind (${JSON.stringify(kind)} for --opt ${b.config.opt})`);
   if (!b.rng || !['a', 'b', 'c', 'd'].every((k) => Number.isInteger(b.rng[k]))) throw bad('the RNG state');
   const m = b.metrics;
@@ -146,7 +168,17 @@ function searchState(b: Body, size: number, file: string, bad: Bad): Omit<Search
  * settings (--threads) are not saved at all.
  */
 export const MAY_CHANGE_ON_RESUME: readonly ConfigKey[] = [
-  'iters', 'evalEvery', 'backend', 'data', 'download', 'logFormat', 'quiet', 'minValAcc', 'save', 'out', 'plots',
+  'iters',
+  'evalEvery',
+  'backend',
+  'data',
+  'download',
+  'logFormat',
+  'quiet',
+  'minValAcc',
+  'save',
+  'out',
+  'plots',
 ];
 
 /** The checkpoint's config with the flags given now on top; a flag that would change the run is refused. */

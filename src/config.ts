@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import { UsageError } from './errors.js';
 import { defaultThreads, MAX_THREADS } from './kernels/threads.js';
 
-export const OPT_NAMES = [
-  'random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam',
-] as const;
+export const OPT_NAMES = ['random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 export type OptName = (typeof OPT_NAMES)[number];
 
 export const DEFAULTS = {
@@ -182,9 +180,7 @@ function fits(c: Constraint, v: unknown): boolean {
 export function checkValue(key: ConfigKey, value: unknown): void {
   const c = CONSTRAINTS[key];
   if (!fits(c, value)) {
-    throw new UsageError(
-      `The '${key}' parameter (${flagOf(key)}) must be ${describe(c)}. Got ${JSON.stringify(value)} instead.`,
-    );
+    throw new UsageError(`The '${key}' parameter (${flagOf(key)}) must be ${describe(c)}. Got ${JSON.stringify(value)} instead.`);
   }
 }
 
@@ -248,7 +244,8 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
 ];
 
 /** Whether `on` asks for features: --features other than pixels, or a --features-file. */
-const featuresOn = (c: Config, on: 'features' | 'featuresFile'): boolean => (on === 'features' ? c.features !== 'pixels' : c.featuresFile !== null);
+const featuresOn = (c: Config, on: 'features' | 'featuresFile'): boolean =>
+  on === 'features' ? c.features !== 'pixels' : c.featuresFile !== null;
 
 /** Whether a run trains on features rather than pixels (W is then C×(F+1)). */
 export const usesFeatures = (c: Config): boolean => featuresOn(c, 'features') || featuresOn(c, 'featuresFile');

@@ -41,5 +41,4 @@ export function accuracy(kernels: Kernels, split: Split, mean: Float32Array, W: 
 }
 
 /** The matrix as rows of plain numbers, for JSON (rows = true class). */
-export const confusionRows = (cm: Int32Array): number[][] =>
-  Array.from({ length: C }, (_, t) => Array.from(cm.subarray(t * C, t * C + C)));
+export const confusionRows = (cm: Int32Array): number[][] => Array.from({ length: C }, (_, t) => Array.from(cm.subarray(t * C, t * C + C)));

@@ -30,15 +30,36 @@ export { makeObjective, regSpec, lossSpec, type Objective } from './objective.js
 export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
 export { RandomSearch, RandomLocalSearch, type SearchProblem, type SearchState, type Try } from './optimizers/search.js';
 export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './gradcheck.js';
-export { train, trainResumable, Trainer, isSearchState, type TrainEvent, type IterEvent, type ValEvent, type TrainState, type RunState, type TrainControl, type TrainResult } from './train.js';
+export {
+  train,
+  trainResumable,
+  Trainer,
+  isSearchState,
+  type TrainEvent,
+  type IterEvent,
+  type ValEvent,
+  type TrainState,
+  type RunState,
+  type TrainControl,
+  type TrainResult,
+} from './train.js';
 export { SearchRun } from './search-run.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './checkpoint.js';
 export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';
 export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
 export { saveModel, loadModel, type Model } from './model.js';
 export {
-  extract, featureDataset, createJsFeatureBackend, createWasmFeatureBackend, FEATURE_NAMES,
-  type FeatureSet, type FeatureName, type FeatureBackend, type PatchModel, type ExtractOptions, type Progress,
+  extract,
+  featureDataset,
+  createJsFeatureBackend,
+  createWasmFeatureBackend,
+  FEATURE_NAMES,
+  type FeatureSet,
+  type FeatureName,
+  type FeatureBackend,
+  type PatchModel,
+  type ExtractOptions,
+  type Progress,
 } from './features/index.js';
 export { readFeatureFile, writeFeatureFile } from './features/file.js';
 export { hogFeature } from './features/hog.js';
@@ -47,12 +68,7 @@ export { learnPatchModel, kmeans, samplePatches } from './features/kmeans.js';
 export { fitZca, applyZca } from './features/whiten.js';
 
 /** Load CIFAR-10 from a data directory (either form) into the backend's memory and split it. */
-export function loadDataset(opts: {
-  dataDir?: string;
-  kernels: Kernels;
-  sizes?: Partial<SplitSizes>;
-  seed?: number;
-}): Dataset {
+export function loadDataset(opts: { dataDir?: string; kernels: Kernels; sizes?: Partial<SplitSizes>; seed?: number }): Dataset {
   const dataDir = resolveDataDir(opts.dataDir);
   const dir = findBatchDir(dataDir);
   if (!dir) throw new LintrainError(`No CIFAR-10 data in ${dataDir}. Run \`lintrain download\` first.`);

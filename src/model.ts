@@ -30,7 +30,11 @@ export const toBase64 = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, 
 export function fromBase64(text: unknown, length: number, what: string, file: string): Float32Array;
 export function fromBase64(text: unknown, length: number, what: string, file: string, type: Int32ArrayConstructor): Int32Array;
 export function fromBase64(
-  text: unknown, length: number, what: string, file: string, type: Float32ArrayConstructor | Int32ArrayConstructor = Float32Array,
+  text: unknown,
+  length: number,
+  what: string,
+  file: string,
+  type: Float32ArrayConstructor | Int32ArrayConstructor = Float32Array,
 ): Float32Array | Int32Array {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'base64') : Buffer.alloc(0);
   if (bytes.length !== length * 4) {

@@ -40,17 +40,9 @@ export interface ObjectiveValue {
  * for the whole split; dW (out, overwritten): ∂L/∂W, C×(D+1); correct (optional out,
  * length 1): how many picked rows W classifies right, from the same scores.
  */
-export interface Objective {
-  (W: FloatArray, rows: Int32Array | null, dW: FloatArray, correct?: Int32Array): ObjectiveValue;
-}
+export type Objective = (W: FloatArray, rows: Int32Array | null, dW: FloatArray, correct?: Int32Array) => ObjectiveValue;
 
-export function makeObjective(
-  kernels: Kernels,
-  split: Split,
-  mean: Float32Array,
-  loss: LossSpec,
-  reg: RegSpec,
-): Objective {
+export function makeObjective(kernels: Kernels, split: Split, mean: Float32Array, loss: LossSpec, reg: RegSpec): Objective {
   const stride = mean.length + 1;
   // Plain L2 (the default) is added by the kernels in the same pass as the gradient.
   const l2 = l2Term(reg) ?? undefined;

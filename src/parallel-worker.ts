@@ -18,7 +18,11 @@ const kernels = await createKernels(init.backend, { threads: init.threads });
 const { numTrain, numVal } = init.sizes;
 const nTest = init.needTest ? init.sizes.numTest : 0;
 const D0 = init.nTrain - numVal; // first validation record
-const ranges: [number, number][] = [[0, numTrain], [D0, init.nTrain], [init.nTrain, init.nTrain + nTest]];
+const ranges: [number, number][] = [
+  [0, numTrain],
+  [D0, init.nTrain],
+  [init.nTrain, init.nTrain + nTest],
+];
 const records = numTrain + numVal + nTest;
 let raw: RawCifar;
 if (kernels.name === 'js') {

@@ -181,8 +181,15 @@ export async function openRunner(
   labels.set(raw.labels);
   const threads = Math.max(1, Math.floor(config.threads / jobs));
   const init: WorkerInit = {
-    pixels: raw.pixels, labels, nTrain: raw.nTrain, nTest: raw.nTest, classNames: raw.classNames,
-    sizes, backend: config.backend, threads, needTest: opts.needTest,
+    pixels: raw.pixels,
+    labels,
+    nTrain: raw.nTrain,
+    nTest: raw.nTest,
+    classNames: raw.classNames,
+    sizes,
+    backend: config.backend,
+    threads,
+    needTest: opts.needTest,
   };
   const runner = await workerRunner(init, jobs);
   const kernels = createJsKernels();

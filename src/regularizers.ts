@@ -58,7 +58,10 @@ export function regPenalty(W: FloatArray, spec: RegSpec, stride = DB): number {
 // Four partial sums: one running sum waits on each add's latency; four keep the
 // adder busy (this runs every SGD step, beside a kernel call of under a millisecond).
 function sumSquares(W: FloatArray, cols: number, stride: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   for (let o = 0; o < W.length; o += stride) {
     const end = o + cols;
     let i = o;
@@ -119,12 +122,18 @@ export function regularize(W: FloatArray, spec: RegSpec, dW: FloatArray, stride 
   }
   const cols = columns(spec, stride);
   const twoA2 = 2 * a2;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   for (let o = 0; o < W.length; o += stride) {
     const end = o + cols;
     let i = o;
     for (; i + 4 <= end; i += 4) {
-      const w0 = W[i], w1 = W[i + 1], w2 = W[i + 2], w3 = W[i + 3];
+      const w0 = W[i],
+        w1 = W[i + 1],
+        w2 = W[i + 2],
+        w3 = W[i + 3];
       s0 += w0 * w0;
       s1 += w1 * w1;
       s2 += w2 * w2;

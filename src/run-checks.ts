@@ -24,7 +24,10 @@ export const diverged = (iter: number, value: number, hint: string) =>
  */
 export function checkWeights(W: Float32Array, when: string, hint: string): void {
   // four independent sums: the adds overlap instead of waiting on each other
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = W.length & ~3;
   for (let i = 0; i < n4; i += 4) {
     s0 += W[i];

@@ -64,4 +64,3 @@ export function runTask(task: Task, data: Dataset, kernels: Kernels): TaskResult
     W,
   };
 }
-

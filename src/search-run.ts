@@ -34,15 +34,21 @@ export class SearchRun {
       checkWeights(initialWeights(config, new Rng(config.seed), stride), 'at the start', this.hint);
     }
     const problem: SearchProblem = {
-      kernels, split: data.train, mean: data.mean, loss: lossSpec(config), reg: regSpec(config), rng: new Rng(config.seed),
+      kernels,
+      split: data.train,
+      mean: data.mean,
+      loss: lossSpec(config),
+      reg: regSpec(config),
+      rng: new Rng(config.seed),
     };
     const onTry = (t: Try) => {
       if (!Number.isFinite(t.loss)) throw diverged(t.iter, t.loss, this.hint);
       emit({ event: 'iter', iter: t.iter, loss: t.loss, batchAcc: t.acc, bestLoss: t.bestLoss });
     };
-    this.search = opt === 'random-search'
-      ? new RandomSearch(problem, config.iters, config.initScale, onTry, from)
-      : new RandomLocalSearch(problem, config.iters, config.initScale, config.stepSize, onTry, from);
+    this.search =
+      opt === 'random-search'
+        ? new RandomSearch(problem, config.iters, config.initScale, onTry, from)
+        : new RandomLocalSearch(problem, config.iters, config.initScale, config.stepSize, onTry, from);
   }
 
   get done(): boolean {

@@ -16,14 +16,25 @@ import { Rng } from './rng.js';
 
 /** The numeric keys that shape one training run and may be swept. */
 export const SWEEP_KEYS = [
-  'lr', 'reg', 'delta', 'l1Ratio', 'lrDecay', 'lrStep', 'iters', 'batchSize', 'initScale', 'stepSize',
-  'momentum', 'decayRate', 'beta1', 'beta2', 'eps',
+  'lr',
+  'reg',
+  'delta',
+  'l1Ratio',
+  'lrDecay',
+  'lrStep',
+  'iters',
+  'batchSize',
+  'initScale',
+  'stepSize',
+  'momentum',
+  'decayRate',
+  'beta1',
+  'beta2',
+  'eps',
 ] as const satisfies readonly ConfigKey[];
 export type SweepKey = (typeof SWEEP_KEYS)[number];
 
-export type Axis =
-  | { key: SweepKey; kind: 'grid'; values: number[] }
-  | { key: SweepKey; kind: 'log'; lo: number; hi: number };
+export type Axis = { key: SweepKey; kind: 'grid'; values: number[] } | { key: SweepKey; kind: 'log'; lo: number; hi: number };
 
 /** One point of the search: a value for every swept key. */
 export type Params = Partial<Record<SweepKey, number>>;
@@ -61,8 +72,7 @@ export function parseAxis(key: SweepKey, text: string): Axis {
 }
 
 /** The number of points of an all-grid search. */
-export const gridSize = (axes: readonly Axis[]): number =>
-  axes.reduce((n, a) => n * (a.kind === 'grid' ? a.values.length : Infinity), 1);
+export const gridSize = (axes: readonly Axis[]): number => axes.reduce((n, a) => n * (a.kind === 'grid' ? a.values.length : Infinity), 1);
 
 /** The cartesian product of grid axes, the first axis varying slowest (like nested loops). */
 export function gridPoints(axes: readonly Axis[]): Params[] {
@@ -112,7 +122,9 @@ export function sweepPoints(axes: readonly Axis[], samples: number | null, seed:
   if (samples === null) {
     if (!Number.isFinite(size)) {
       const ranged = axes.filter((a) => a.kind === 'log').map((a) => flagOf(a.key));
-      throw new UsageError(`${ranged.join(', ')} ${ranged.length > 1 ? 'are ranges' : 'is a range'} (lo:hi): say how many random runs with --samples N.`);
+      throw new UsageError(
+        `${ranged.join(', ')} ${ranged.length > 1 ? 'are ranges' : 'is a range'} (lo:hi): say how many random runs with --samples N.`,
+      );
     }
     return gridPoints(axes);
   }
@@ -186,7 +198,15 @@ export function byPoint(results: readonly RunResult[]): PointResult[] {
   return [...groups].map(([index, runs]) => {
     const val = mean(runs.map((r) => r.valAcc));
     const std = runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (r.valAcc - val) ** 2, 0) / (runs.length - 1)) : 0;
-    return { index, params: runs[0].params, runs, trainAcc: mean(runs.map((r) => r.trainAcc)), valAcc: val, valStd: std, timeSec: mean(runs.map((r) => r.timeSec)) };
+    return {
+      index,
+      params: runs[0].params,
+      runs,
+      trainAcc: mean(runs.map((r) => r.trainAcc)),
+      valAcc: val,
+      valStd: std,
+      timeSec: mean(runs.map((r) => r.timeSec)),
+    };
   });
 }
 

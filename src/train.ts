@@ -13,7 +13,7 @@ import { Rng, type RngState } from './rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './run-checks.js';
 import { Sampler } from './sampler.js';
 import { SearchRun } from './search-run.js';
-import { C, DB, type Dataset } from './shapes.js';
+import { C, type Dataset } from './shapes.js';
 
 /** One iteration: `batchAcc` is the minibatch accuracy (for searches, the try's training accuracy). */
 export interface IterEvent {
@@ -96,7 +96,11 @@ export class Trainer {
     const stride = data.mean.length + 1; // D+1 on pixels, F+1 on stored features
     this.W = from ? checkedCopy(from.W, C * stride, 'W') : initialWeights(config, this.rng, stride);
     this.dW = new Float32Array(C * stride);
-    checkWeights(this.W, from ? `in the saved state (iteration ${from.iter})` : 'at the start', `Try a smaller --init-scale (${config.initScale} now).`);
+    checkWeights(
+      this.W,
+      from ? `in the saved state (iteration ${from.iter})` : 'at the start',
+      `Try a smaller --init-scale (${config.initScale} now).`,
+    );
     this.sampler = new Sampler(full ? 'full' : config.sample, n, this.batch, this.rng, from);
     this.rule = makeUpdateRule(config.opt, config);
     if (from) this.rule.restore(from.optimizer, this.W.length);
@@ -161,7 +165,11 @@ const YIELD_MS = 50;
  * a saved state.
  */
 export async function trainResumable(
-  config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void, control: TrainControl = {},
+  config: Config,
+  data: Dataset,
+  kernels: Kernels,
+  emit: (e: TrainEvent) => void,
+  control: TrainControl = {},
 ): Promise<TrainResult> {
   const t = runOf(config, data, kernels, emit, control.from);
   let last = performance.now();

@@ -3,8 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  accuracy, createKernels, loadDataset, loadModel, makeObjective, resolveConfig, saveModel, train, UPDATE_RULES,
-  SCORES_LOSSES, C, DB,
+  accuracy,
+  createKernels,
+  loadDataset,
+  loadModel,
+  makeObjective,
+  resolveConfig,
+  saveModel,
+  train,
+  UPDATE_RULES,
+  SCORES_LOSSES,
+  C,
+  DB,
 } from '../src/index.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
@@ -37,7 +47,13 @@ test('losses and optimizers by name, and an objective over a split', async () =>
   writeLearnableDir(tmp, 10, 10);
   const kernels = await createKernels('js');
   const data = loadDataset({ dataDir: tmp, kernels, sizes: { numTrain: 40, numVal: 10, numTest: 10, numDev: 5 } });
-  const f = makeObjective(kernels, data.train, data.mean, { name: 'softmax', delta: 1 }, { type: 'none', strength: 0, l1Ratio: 0, includeBias: false });
+  const f = makeObjective(
+    kernels,
+    data.train,
+    data.mean,
+    { name: 'softmax', delta: 1 },
+    { type: 'none', strength: 0, l1Ratio: 0, includeBias: false },
+  );
   const { loss } = f(new Float32Array(C * DB), null, new Float32Array(C * DB));
   expect(loss).toBeCloseTo(Math.log(10), 6); // W = 0: every class equally likely
 });

@@ -22,7 +22,8 @@ import { learnableDataset } from './helpers/learnable.js';
 afterAll(removeTmpDirs);
 
 const data = learnableDataset(90, 20, 20);
-const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float32Array, b: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const CASES: Array<[string, Partial<Config>]> = [
   ['sgd, with replacement, lr decay per epoch', { opt: 'sgd', lr: 1e-6, lrDecay: 0.9 }],
@@ -55,7 +56,13 @@ describe.each([
       expect(a.stopped).toBe(true);
       expect(a.state.iter).toBe(stopAt);
       const dir = tmpDir();
-      saveCheckpoint(dir, { config, state: a.state, metrics: { losses: [], evals: [], trainSec: 0 }, kernels: kernels.id, stoppedBy: 'SIGINT' });
+      saveCheckpoint(dir, {
+        config,
+        state: a.state,
+        metrics: { losses: [], evals: [], trainSec: 0 },
+        kernels: kernels.id,
+        stoppedBy: 'SIGINT',
+      });
       const saved = loadCheckpoint(dir);
       expect(saved.config).toEqual(runConfig(config));
       expect(saved.kernels).toBe(kernels.id);
@@ -79,7 +86,12 @@ test('a resumed run may be given more iterations; the state carries lr, RNG and 
   expect(s.lr).toBe(1e-4 * 0.5 ** Math.floor(10 / Math.floor(90 / 8)));
   const longer = { ...config, iters: 25 };
   const b = await trainResumable(longer, data, kernels, () => {}, { from: a.state });
-  expect(same(b.W, train(longer, data, kernels, () => {}))).toBe(true);
+  expect(
+    same(
+      b.W,
+      train(longer, data, kernels, () => {}),
+    ),
+  ).toBe(true);
 });
 
 test('Rng state: a generator restored from a snapshot continues the same stream, the kept normal included', () => {
@@ -128,9 +140,13 @@ describe('checkpoint files', () => {
     fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, 1000));
     expect(fail(cut)).toBe(`Cannot resume from ${cut}: not a lintrain checkpoint (bad JSON).`);
     expect(variant((b) => (b.format = 'lintrain-model'))).toMatch(/is not a lintrain checkpoint \(format lintrain-checkpoint\)\.$/);
-    expect(variant((b) => (b.version = 3))).toMatch(/checkpoint\.json is a checkpoint of version 3; this lintrain reads versions 1 and 2\.$/);
+    expect(variant((b) => (b.version = 3))).toMatch(
+      /checkpoint\.json is a checkpoint of version 3; this lintrain reads versions 1 and 2\.$/,
+    );
     expect(variant((b) => (b.kind = 'search'))).toMatch(/the kind \("search" for --opt sgd\) is missing or damaged/);
-    expect(variant((b) => (b.W = (b.W as string).slice(0, 100)))).toMatch(/checkpoint\.json: W holds 75 bytes, expected 30730 values of 4 bytes\.$/);
+    expect(variant((b) => (b.W = (b.W as string).slice(0, 100)))).toMatch(
+      /checkpoint\.json: W holds 75 bytes, expected 30730 values of 4 bytes\.$/,
+    );
     expect(variant((b) => delete b.rng)).toMatch(/the RNG state is missing or damaged; the checkpoint cannot be resumed\.$/);
     expect(variant((b) => (b.iter = -1))).toMatch(/iter or config is missing or damaged/);
     expect(variant((b) => delete b.lr)).toMatch(/: lr is missing or damaged/);
@@ -142,7 +158,11 @@ describe('checkpoint files', () => {
   });
 
   test('a resumed run keeps its settings: a flag that changes the trajectory is refused, others pass', () => {
-    expect(resumedConfig(config, { iters: 50, quiet: true, backend: 'wasm' }, 'DIR')).toMatchObject({ iters: 50, quiet: true, backend: 'wasm' });
+    expect(resumedConfig(config, { iters: 50, quiet: true, backend: 'wasm' }, 'DIR')).toMatchObject({
+      iters: 50,
+      quiet: true,
+      backend: 'wasm',
+    });
     expect(() => resumedConfig(config, { lr: 1e-3 }, 'DIR')).toThrow(UsageError);
     expect(() => resumedConfig(config, { seed: 1 }, 'DIR')).toThrow(
       /^--resume DIR: --seed 1 differs from the checkpoint's 0; a resumed run keeps its settings \(only --iters, .* may change\)\.$/,
@@ -172,7 +192,12 @@ describe('checkpoint files', () => {
     const cp = loadCheckpoint(old);
     const longer = { ...config, iters: 9 };
     const resumed = await trainResumable(longer, data, kernels, () => {}, { from: cp.state });
-    expect(same(resumed.W, train(longer, data, kernels, () => {}))).toBe(true);
+    expect(
+      same(
+        resumed.W,
+        train(longer, data, kernels, () => {}),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -182,18 +207,35 @@ describe('runs on stored feature rows (W is C×(F+1))', () => {
   const split = (n: number) => {
     const labels = rng.fillInts(new Int32Array(n), 10);
     const pixels = new Uint8Array(n * F);
-    for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) pixels[i * F + j] = 128 + (j % 10 === labels[i] ? 40 : 0) + rng.fillInts(new Int32Array(1), 16)[0];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < F; j++) pixels[i * F + j] = 128 + (j % 10 === labels[i] ? 40 : 0) + rng.fillInts(new Int32Array(1), 16)[0];
     return { pixels, labels: Uint8Array.from(labels), n };
   };
   const train = split(80);
-  const rows: Dataset = { train, val: split(10), test: split(10), dev: train, mean: new Float32Array(F).fill(130), classNames: data.classNames };
+  const rows: Dataset = {
+    train,
+    val: split(10),
+    test: split(10),
+    dev: train,
+    mean: new Float32Array(F).fill(130),
+    classNames: data.classNames,
+  };
   const kernels = createJsFeatureBackend();
 
   test.each([
     ['adam', { opt: 'adam', lr: 1e-3 }],
     ['random-local', { opt: 'random-local', stepSize: 1e-2 }],
   ] as Array<[string, Partial<Config>]>)('%s stops, checkpoints and resumes bit for bit', async (_label, flags) => {
-    const config = resolveConfig({ backend: 'js', features: 'hog-color', evalEvery: 0, iters: 12, batchSize: 16, numTrain: 80, seed: 3, ...flags });
+    const config = resolveConfig({
+      backend: 'js',
+      features: 'hog-color',
+      evalEvery: 0,
+      iters: 12,
+      batchSize: 16,
+      numTrain: 80,
+      seed: 3,
+      ...flags,
+    });
     const whole = await trainResumable(config, rows, kernels, () => {});
     expect(whole.W.length).toBe(10 * (F + 1));
     let steps = 0;

@@ -1,13 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  checkBatchFile,
-  loadCifar10,
-  OFFICIAL_CLASS_NAMES,
-  TEST_FILE,
-  TRAIN_FILES,
-  writeBatchFile,
-} from '../src/data/cifar10.js';
+import { checkBatchFile, loadCifar10, OFFICIAL_CLASS_NAMES, TEST_FILE, TRAIN_FILES, writeBatchFile } from '../src/data/cifar10.js';
 import { BATCH_DIR_NAME, findBatchDir, resolveDataDir } from '../src/data/locate.js';
 import { checkSplitSizes } from '../src/data/preprocess.js';
 import { LintrainError } from '../src/errors.js';
@@ -85,11 +78,17 @@ describe('loadCifar10', () => {
     let allocated = false;
     const err = errorOf(() =>
       loadCifar10(fx.batchDir, {
-        alloc: (bytes) => ((allocated = true), new Uint8Array(bytes)),
-        onCounts: (nTrain, nTest) => checkSplitSizes({ numTrain: nTrain, numVal: 1, numTest: nTest, numDev: 0 }, nTrain, nTest, fx.batchDir),
+        alloc: (bytes) => {
+          allocated = true;
+          return new Uint8Array(bytes);
+        },
+        onCounts: (nTrain, nTest) =>
+          checkSplitSizes({ numTrain: nTrain, numVal: 1, numTest: nTest, numDev: 0 }, nTrain, nTest, fx.batchDir),
       }),
     );
-    expect(err.message).toBe(`--num-train ${fx.nTrain} + --num-val 1 = ${fx.nTrain + 1} exceeds the ${fx.nTrain} training records in ${fx.batchDir}`);
+    expect(err.message).toBe(
+      `--num-train ${fx.nTrain} + --num-val 1 = ${fx.nTrain + 1} exceeds the ${fx.nTrain} training records in ${fx.batchDir}`,
+    );
     expect(allocated).toBe(false);
   });
 

@@ -52,11 +52,14 @@ describe.each(['js', 'wasm'])('training with --backend %s', (backend) => {
 
 test('the js and wasm backends train the same run within float tolerance', () => {
   const args = [...SMALL, '--iters', '5', '--log-format', 'json', '--seed', '2'];
-  const losses = (b: string) => lintrain([...args, '--backend', b]).events.filter((l) => l.event === 'iter').map((l) => l.loss);
+  const losses = (b: string) =>
+    lintrain([...args, '--backend', b])
+      .events.filter((l) => l.event === 'iter')
+      .map((l) => l.loss);
   const js = losses('js');
   const wasm = losses('wasm');
   expect(wasm).toHaveLength(5);
-  wasm.forEach((v: number, i: number) => expect(Math.abs(v - js[i]) / js[i]).toBeLessThan(1e-4));
+  for (const [i, v] of wasm.entries()) expect(Math.abs(v - js[i]) / js[i]).toBeLessThan(1e-4);
 });
 
 test('pretty output without a terminal: iteration lines and a summary', () => {
@@ -65,7 +68,7 @@ test('pretty output without a terminal: iteration lines and a summary', () => {
   expect(r.stderr).toMatch(/iteration 1 \/ 20: loss \d+\.\d+/);
   expect(r.stdout).toMatch(/test accuracy\s+\d+\.\d+%/);
   expect(r.stdout).toMatch(/per-class test accuracy/);
-  expect(r.stdout + r.stderr).not.toMatch(/\u001b\[/); // NO_COLOR and no TTY: no escape codes
+  expect(r.stdout + r.stderr).not.toContain('\u001b['); // NO_COLOR and no TTY: no escape codes
 });
 
 test('--config file, overridden by flags', () => {

@@ -11,8 +11,16 @@ import fc from 'fast-check';
 import { buildProgram } from '../src/cli/main.js';
 import { configOf } from '../src/cli/train.js';
 import {
-  COMBINATIONS, CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, OPT_DEFAULTS, OPT_NAMES,
-  readConfigFile, resolveConfig,
+  COMBINATIONS,
+  CONSTRAINTS,
+  type Config,
+  type ConfigKey,
+  DEFAULTS,
+  flagOf,
+  OPT_DEFAULTS,
+  OPT_NAMES,
+  readConfigFile,
+  resolveConfig,
 } from '../src/config.js';
 import { LintrainError, UsageError } from '../src/errors.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
@@ -31,10 +39,15 @@ function validValue(key: ConfigKey): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return fc.option(fc.string({ minLength: 1 }).filter((s) => !s.includes('\0')), { nil: null });
+      return fc.option(
+        fc.string({ minLength: 1 }).filter((s) => !s.includes('\0')),
+        { nil: null },
+      );
     case 'number': {
       const num = c.int
-        ? fc.integer({ min: c.min ?? -(2 ** 31), max: c.max ?? 2 ** 31 - 1 }).filter((v) => !(c.minOpen && v === c.min) && !(c.maxOpen && v === c.max))
+        ? fc
+            .integer({ min: c.min ?? -(2 ** 31), max: c.max ?? 2 ** 31 - 1 })
+            .filter((v) => !(c.minOpen && v === c.min) && !(c.maxOpen && v === c.max))
         : fc.double({ min: c.min, max: c.max, minExcluded: c.minOpen, maxExcluded: c.maxOpen, noNaN: true, noDefaultInfinity: true });
       return c.nullable ? fc.option(num, { nil: null }) : num;
     }
@@ -50,10 +63,12 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
 const anyValue = (key: ConfigKey) => fc.oneof({ weight: 3, arbitrary: validValue(key) }, { weight: 1, arbitrary: junk });
 
 /** A random subset of keys, each with a fitting value or junk; sometimes an unknown key. */
-const partialConfig = fc.tuple(
-  fc.record(Object.fromEntries(KEYS.map((k) => [k, anyValue(k)])), { requiredKeys: [] }),
-  fc.option(fc.dictionary(fc.string({ minLength: 1 }), fc.jsonValue(), { maxKeys: 1 }), { freq: 5 }),
-).map(([known, extra]) => ({ ...known, ...(extra ?? {}) }) as Record<string, unknown>);
+const partialConfig = fc
+  .tuple(
+    fc.record(Object.fromEntries(KEYS.map((k) => [k, anyValue(k)])), { requiredKeys: [] }),
+    fc.option(fc.dictionary(fc.string({ minLength: 1 }), fc.jsonValue(), { maxKeys: 1 }), { freq: 5 }),
+  )
+  .map(([known, extra]) => ({ ...known, ...(extra ?? {}) }) as Record<string, unknown>);
 
 /** What resolveConfig merges, computed the plain way: the oracle for the messages. */
 function merged(file: Record<string, unknown>, flags: Record<string, unknown>): Record<string, unknown> {
@@ -84,7 +99,9 @@ function expectExplained(e: unknown, file: Record<string, unknown>, flags: Recor
     const key = m[1] as ConfigKey;
     expect(KEYS).toContain(key);
     expect(m[2]).toBe(flagOf(key));
-    expect(m[3]).toMatch(/^(one of .+|true or false|a non-empty path or null|an? (integer|number) in the range [[(].+, .+[\])]( or null)?)$/);
+    expect(m[3]).toMatch(
+      /^(one of .+|true or false|a non-empty path or null|an? (integer|number) in the range [[(].+, .+[\])]( or null)?)$/,
+    );
     // opt is checked first, as given, to pick its defaults
     const seen = [all[key], ...(key === 'opt' ? [flags.opt ?? file.opt ?? DEFAULTS.opt] : [])];
     expect(seen.map((v) => JSON.stringify(v))).toContain(m[4]);
@@ -129,7 +146,7 @@ describe('resolveConfig and readConfigFile (property-based)', () => {
         const file = { ...base, [key]: value };
         try {
           const config = resolveConfig(file as Partial<Config>);
-          expect(config[key]).toEqual(value === -0 ? 0 : value);
+          expect(config[key]).toEqual(value === 0 ? 0 : value);
           expectRoundTrip(config, 'mutated.json');
         } catch (e) {
           expectExplained(e, file);
@@ -142,7 +159,10 @@ describe('resolveConfig and readConfigFile (property-based)', () => {
   test('the text of a config file, mutated byte by byte: a config, or one line naming the file or key', () => {
     const text = JSON.stringify({ description: 'a note', loss: 'softmax', lr: 1e-6, reg: 10, batchSize: 64, iters: 20, sample: 'epoch' });
     // JSON's own characters (and line breaks) make the interesting breakages likelier than random code points
-    const piece = fc.oneof(fc.string({ maxLength: 3, unit: fc.constantFrom(...'{}[]":,\\\n\r 0-.eE9ntfl') }), fc.string({ maxLength: 3, unit: 'binary' }));
+    const piece = fc.oneof(
+      fc.string({ maxLength: 3, unit: fc.constantFrom(...'{}[]":,\\\n\r 0-.eE9ntfl') }),
+      fc.string({ maxLength: 3, unit: 'binary' }),
+    );
     const edit = fc.tuple(fc.nat(text.length), fc.nat(3), piece);
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
@@ -156,7 +176,11 @@ describe('resolveConfig and readConfigFile (property-based)', () => {
           expect(e).toBeInstanceOf(UsageError);
           const msg = (e as Error).message;
           expect(msg).not.toMatch(/[\r\n]/);
-          if (!msg.startsWith('The ') && !msg.startsWith('Unknown config key') && !COMBINATIONS.some((r) => msg.includes(flagOf(r.keys[0])))) {
+          if (
+            !msg.startsWith('The ') &&
+            !msg.startsWith('Unknown config key') &&
+            !COMBINATIONS.some((r) => msg.includes(flagOf(r.keys[0])))
+          ) {
             expect(msg).toContain(file);
           }
         }
@@ -204,15 +228,18 @@ describe('resolveConfig and readConfigFile (property-based)', () => {
 
 describe('impossible combinations are refused before any work, in one line', () => {
   test.each([
-    [{ sample: 'epoch', batchSize: 500, numTrain: 400 }, '--batch-size 500 is larger than --num-train 400, and --sample epoch draws without replacement: use --batch-size <= 400 or --sample replacement.'],
+    [
+      { sample: 'epoch', batchSize: 500, numTrain: 400 },
+      '--batch-size 500 is larger than --num-train 400, and --sample epoch draws without replacement: use --batch-size <= 400 or --sample replacement.',
+    ],
     [{ minValAcc: 0.3, numVal: 0 }, '--min-val-acc 0.3 needs a validation split, but --num-val is 0: use --num-val >= 1.'],
     [{ opt: 'nesterov', momentum: 0 }, 'Nesterov momentum requires a momentum: --momentum must be in (0, 1) with --opt nesterov. Got 0.'],
     [{ iters: 0 }, "The 'iters' parameter (--iters) must be an integer in the range [1, inf). Got 0 instead."],
     [{ iters: -5 }, "The 'iters' parameter (--iters) must be an integer in the range [1, inf). Got -5 instead."],
     [{ lr: 0 }, "The 'lr' parameter (--lr) must be a number in the range (0, inf). Got 0 instead."],
-    [{ loss: 'hinge' }, "The 'loss' parameter (--loss) must be one of svm, svm2, softmax. Got \"hinge\" instead."],
+    [{ loss: 'hinge' }, 'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax. Got "hinge" instead.'],
     [{ opt: 'lbfgs' }, `The 'opt' parameter (--opt) must be one of ${OPT_NAMES.join(', ')}. Got "lbfgs" instead.`],
-    [{ save: '' }, "The 'save' parameter (--save) must be a non-empty path or null. Got \"\" instead."],
+    [{ save: '' }, 'The \'save\' parameter (--save) must be a non-empty path or null. Got "" instead.'],
   ])('%j', (flags, message) => {
     expect(() => resolveConfig({}, flags as Partial<Config>)).toThrow(new UsageError(message));
   });
@@ -235,7 +262,12 @@ async function parseFlags(argv: string[]): Promise<Parsed> {
   });
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
-    cmd.configureOutput({ writeErr: (s) => void (stderr += s), writeOut: () => {} });
+    cmd.configureOutput({
+      writeErr: (s) => {
+        stderr += s;
+      },
+      writeOut: () => {},
+    });
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -251,8 +283,28 @@ const SWITCHES = ['--reg-bias', '--no-download', '--quiet'];
 /** How a person types a value: a fitting one, a number near a bound, or anything at all. */
 function typed(key: ConfigKey): fc.Arbitrary<string> {
   return fc.oneof(
-    validValue(key).filter((v) => v !== null).map((v) => String(v)),
-    fc.constantFrom('0', '-0', '-1', '1', '1e-7', '0.5', '1.5', '1e400', 'NaN', 'Infinity', '', ' ', 'svm', 'x', '2.5e4', 'svm\nx', '1\r\n2'),
+    validValue(key)
+      .filter((v) => v !== null)
+      .map((v) => String(v)),
+    fc.constantFrom(
+      '0',
+      '-0',
+      '-1',
+      '1',
+      '1e-7',
+      '0.5',
+      '1.5',
+      '1e400',
+      'NaN',
+      'Infinity',
+      '',
+      ' ',
+      'svm',
+      'x',
+      '2.5e4',
+      'svm\nx',
+      '1\r\n2',
+    ),
     fc.string({ maxLength: 6 }),
   );
 }
@@ -279,7 +331,9 @@ describe('command-line flags (property-based, in process)', () => {
             const key = VALUE_KEYS.find((k) => flagOf(k) === f)!;
             expect(r.config[key]).toEqual(CONSTRAINTS[key].kind === 'number' ? Number(v) + 0 : v);
           }
-          for (const s of SWITCHES) if (argv.includes(s)) expect(r.config[s === '--reg-bias' ? 'regBias' : s === '--quiet' ? 'quiet' : 'download']).toBe(s !== '--no-download');
+          for (const s of SWITCHES)
+            if (argv.includes(s))
+              expect(r.config[s === '--reg-bias' ? 'regBias' : s === '--quiet' ? 'quiet' : 'download']).toBe(s !== '--no-download');
           expectRoundTrip(r.config, 'flags.json');
           return;
         }
@@ -287,16 +341,23 @@ describe('command-line flags (property-based, in process)', () => {
           expect(r.error.exitCode).not.toBe(0);
           const line = r.stderr.split('\n')[0];
           expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(2); // the error, then the --help hint
-          const culprit = pairs.find(([f, v]) => v !== undefined && line.includes(`option '${f} `) && line.includes(`argument '${v.replace(/\r?\n/g, '\\n')}' is invalid`));
+          const culprit = pairs.find(
+            ([f, v]) =>
+              v !== undefined && line.includes(`option '${f} `) && line.includes(`argument '${v.replace(/\r?\n/g, '\\n')}' is invalid`),
+          );
           expect(culprit).toBeDefined();
           expect(line).toMatch(/Allowed choices are .+\.$|takes a number, got '.*'\.$/);
           return;
         }
         expect(r.error).toBeInstanceOf(LintrainError);
-        const flags: Record<string, string | number | boolean> = Object.fromEntries(pairs.filter((p) => p.length === 2).map(([f, v]) => {
-          const key = VALUE_KEYS.find((k) => flagOf(k) === f)!;
-          return [key, CONSTRAINTS[key].kind === 'number' ? Number(v) : v];
-        }));
+        const flags: Record<string, string | number | boolean> = Object.fromEntries(
+          pairs
+            .filter((p) => p.length === 2)
+            .map(([f, v]) => {
+              const key = VALUE_KEYS.find((k) => flagOf(k) === f)!;
+              return [key, CONSTRAINTS[key].kind === 'number' ? Number(v) : v];
+            }),
+        );
         if (argv.includes('--reg-bias')) flags.regBias = true;
         if (argv.includes('--quiet')) flags.quiet = true;
         if (argv.includes('--no-download')) flags.download = false;

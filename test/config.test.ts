@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSTRAINTS, type ConfigKey, DEFAULTS, EXECUTION_KEYS, flagOf, OPT_DEFAULTS, readConfigFile, resolveConfig, runConfig } from '../src/config.js';
+import {
+  CONSTRAINTS,
+  type ConfigKey,
+  DEFAULTS,
+  EXECUTION_KEYS,
+  flagOf,
+  OPT_DEFAULTS,
+  readConfigFile,
+  resolveConfig,
+  runConfig,
+} from '../src/config.js';
 import { defaultThreads, MAX_THREADS } from '../src/kernels/threads.js';
 import { UsageError } from '../src/errors.js';
 
@@ -63,7 +73,7 @@ describe('validation: one message naming the key, its flag, the allowed values a
       "The 'lr' parameter (--lr) must be a number in the range (0, inf). Got -1 instead.",
     );
     expect(() => resolveConfig({ loss: 'hinge' as never })).toThrow(
-      "The 'loss' parameter (--loss) must be one of svm, svm2, softmax. Got \"hinge\" instead.",
+      'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax. Got "hinge" instead.',
     );
     expect(() => resolveConfig({}, { batchSize: 2.5 })).toThrow(/'batchSize' parameter \(--batch-size\) must be an integer/);
     expect(() => resolveConfig({}, { opt: 'nesterov', momentum: 0 })).toThrow(/Nesterov momentum requires a momentum/);

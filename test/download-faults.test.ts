@@ -98,7 +98,11 @@ async function brokenAt(at: number): Promise<{ dataDir: string; kept: number; ra
   const partial = path.join(dataDir, PARTIAL);
   const kept = fs.statSync(partial).size;
   expect(kept).toBeLessThanOrEqual(at);
-  expect(err.message).toMatch(new RegExp(`^download of ${url} (broke off|ended) after ${kept} of ${body.length} bytes.*; ${kept} bytes are kept in ${partial} and \`lintrain download\` resumes from there$`));
+  expect(err.message).toMatch(
+    new RegExp(
+      `^download of ${url} (broke off|ended) after ${kept} of ${body.length} bytes.*; ${kept} bytes are kept in ${partial} and \`lintrain download\` resumes from there$`,
+    ),
+  );
   expect(fs.readdirSync(dataDir)).toEqual([PARTIAL]);
   expect(firstDiff(fs.readFileSync(partial), body.subarray(0, kept))).toBe(-1);
   expect(findBatchDir(dataDir)).toBeNull();
@@ -154,7 +158,11 @@ describe('an interrupted download', () => {
     bytes[Math.min(100, kept - 1)] ^= 0xff;
     fs.writeFileSync(partial, bytes);
     const err = await failure(downloadCifar10(dataDir, { url, md5: archive.md5 }));
-    expect(err.message).toMatch(new RegExp(`^download of ${url} has md5 [0-9a-f]{32}, expected ${archive.md5} \\(corrupted in transit, resumed at byte ${kept}\\?\\); it was removed`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^download of ${url} has md5 [0-9a-f]{32}, expected ${archive.md5} \\(corrupted in transit, resumed at byte ${kept}\\?\\); it was removed`,
+      ),
+    );
     expect(fs.readdirSync(dataDir)).toEqual([]);
     await downloadCifar10(dataDir, { url, md5: archive.md5 });
     expect(requests).toEqual([undefined, range, undefined]);

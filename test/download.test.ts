@@ -191,12 +191,22 @@ describe('downloadCifar10 (local server)', () => {
     const url = `${base}/cifar.tar.gz`;
     let seen = 0;
     const msg = await failure(
-      downloadCifar10(dataDir, { url, md5: archive.md5, signal: ac.signal, onProgress: (p) => { seen = p.bytes; ac.abort(); } }),
+      downloadCifar10(dataDir, {
+        url,
+        md5: archive.md5,
+        signal: ac.signal,
+        onProgress: (p) => {
+          seen = p.bytes;
+          ac.abort();
+        },
+      }),
     );
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThan(fs.statSync(archive.file).size);
     const partial = path.join(dataDir, '.cifar-10-binary.tar.gz.partial');
-    expect(msg).toBe(`download of ${url} interrupted; ${fs.statSync(partial).size} bytes are kept in ${partial} and \`lintrain download\` resumes from there`);
+    expect(msg).toBe(
+      `download of ${url} interrupted; ${fs.statSync(partial).size} bytes are kept in ${partial} and \`lintrain download\` resumes from there`,
+    );
     expect(listing(dataDir)).toEqual(['.cifar-10-binary.tar.gz.partial']);
     expect(findBatchDir(dataDir)).toBeNull();
   });

@@ -49,7 +49,7 @@ test('accuracy is read off the diagonal', () => {
   const acc = accuracy(kernels, split, mean, W);
   const right = cm.reduce((a, row, t) => a + row[t], 0);
   expect(acc.acc).toBeCloseTo(right / split.n, 12);
-  cm.forEach((row, t) => expect(acc.perClass[t]).toBeCloseTo(row[t] / row.reduce((a, b) => a + b, 0), 12));
+  for (const [t, row] of cm.entries()) expect(acc.perClass[t]).toBeCloseTo(row[t] / row.reduce((a, b) => a + b, 0), 12);
 });
 
 test('a hand-made matrix: per-class accuracy, NaN for a class without rows', () => {

@@ -48,10 +48,24 @@ describe('the schema and the code say the same', () => {
       if (c.kind === 'boolean') expect({ key, type: p.type }).toEqual({ key, type: 'boolean' });
       if (c.kind === 'number') {
         expect({ key, type: p.type }).toEqual({ key, type: c.nullable ? ['number', 'null'] : c.int ? 'integer' : 'number' });
-        expect({ key, lo: p[c.minOpen ? 'exclusiveMinimum' : 'minimum'], hi: p[c.maxOpen ? 'exclusiveMaximum' : 'maximum'] }).toEqual({ key, lo: c.min, hi: c.max });
+        expect({ key, lo: p[c.minOpen ? 'exclusiveMinimum' : 'minimum'], hi: p[c.maxOpen ? 'exclusiveMaximum' : 'maximum'] }).toEqual({
+          key,
+          lo: c.min,
+          hi: c.max,
+        });
       }
       // the default is allowed
-      expect({ key, ok: validEvent({ event: 'start', sizes: { train: 1, val: 0, test: 0 }, config: runConfig(DEFAULTS), kernels: 'wasm', threads: 1, resumedAt: null }) }).toEqual({ key, ok: true });
+      expect({
+        key,
+        ok: validEvent({
+          event: 'start',
+          sizes: { train: 1, val: 0, test: 0 },
+          config: runConfig(DEFAULTS),
+          kernels: 'wasm',
+          threads: 1,
+          resumedAt: null,
+        }),
+      }).toEqual({ key, ok: true });
     }
   });
 
@@ -65,7 +79,18 @@ describe('the schema and the code say the same', () => {
 });
 
 describe('every command, --log-format json', () => {
-  const train = lintrain([...SMALL, ...JSON_MODE, '--iters', '20', '--eval-every', '10', '--out', path.join(tmp, 'run'), '--save', path.join(tmp, 'm.json')]);
+  const train = lintrain([
+    ...SMALL,
+    ...JSON_MODE,
+    '--iters',
+    '20',
+    '--eval-every',
+    '10',
+    '--out',
+    path.join(tmp, 'run'),
+    '--save',
+    path.join(tmp, 'm.json'),
+  ]);
 
   test('train: format, start, iter and val, done', () => {
     expect(train.code).toBe(0);
@@ -95,7 +120,20 @@ describe('every command, --log-format json', () => {
   });
 
   test('sweep: a trial per run, then the sweep', () => {
-    const r = lintrain(['sweep', ...SMALL, ...JSON_MODE, '--iters', '5', '--lr', '1e-7,1e-6', '--jobs', '1', '--no-plots', '--out', path.join(tmp, 'sweep')]);
+    const r = lintrain([
+      'sweep',
+      ...SMALL,
+      ...JSON_MODE,
+      '--iters',
+      '5',
+      '--lr',
+      '1e-7,1e-6',
+      '--jobs',
+      '1',
+      '--no-plots',
+      '--out',
+      path.join(tmp, 'sweep'),
+    ]);
     expect(r.code).toBe(0);
     expect(names(r)).toEqual(['format', 'trial', 'trial', 'sweep']);
   });
@@ -142,7 +180,10 @@ describe('failures end with an error line and the exit code', () => {
     fs.writeFileSync(file, JSON.stringify({ logFormat: 'json' }));
     const r = cli(['--config', file, ...SMALL, '--iters', '1', '--lr', '1e-12', '--min-val-acc', '0.99', '--no-plots'], { cwd: tmp });
     expect(r.code).toBe(3);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.event).slice(-2)).toEqual(['done', 'error']);
     for (const l of lines) expect(validEvent(l)).toBe(true);
   });
@@ -150,7 +191,10 @@ describe('failures end with an error line and the exit code', () => {
   test('a failure inside another command names that command', () => {
     const r = lintrain(['show', path.join(tmp, 'nowhere'), ...JSON_MODE]);
     expect(r.code).toBe(1);
-    expect(r.events.map((e) => [e.event, e.command ?? e.exitCode])).toEqual([['format', 'show'], ['error', 1]]);
+    expect(r.events.map((e) => [e.event, e.command ?? e.exitCode])).toEqual([
+      ['format', 'show'],
+      ['error', 1],
+    ]);
   });
 });
 

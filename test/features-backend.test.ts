@@ -18,7 +18,8 @@ const bytes = (n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
 
 /** max |a − b| / max |a|. */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0, s = 0;
+  let e = 0,
+    s = 0;
   for (let i = 0; i < a.length; i++) {
     e = Math.max(e, Math.abs(a[i] - b[i]));
     s = Math.max(s, Math.abs(a[i]));
@@ -39,8 +40,11 @@ afterAll(() => {
 
 test('matmul: odd shapes agree with the reference', () => {
   const [m, k, n] = [37, 45, 19];
-  const A = normal(m * k), B = normal(k * n);
-  const want = new Float32Array(m * n), got = new Float32Array(m * n), got2 = new Float32Array(m * n);
+  const A = normal(m * k),
+    B = normal(k * n);
+  const want = new Float32Array(m * n),
+    got = new Float32Array(m * n),
+    got2 = new Float32Array(m * n);
   js.matmul(A, m, k, B, n, want);
   one.matmul(A, m, k, B, n, got);
   two.matmul(A, m, k, B, n, got2);
@@ -49,11 +53,13 @@ test('matmul: odd shapes agree with the reference', () => {
 });
 
 test('k-means assignment: the same nearest centroids', () => {
-  const N = 333, K = 21;
-  const X = normal(N * DIM), cents = normal(K * DIM);
+  const N = 333,
+    K = 21;
+  const X = normal(N * DIM),
+    cents = normal(K * DIM);
   const b = [new Int32Array(N), new Int32Array(N), new Int32Array(N)];
   const v = [new Float32Array(N), new Float32Array(N), new Float32Array(N)];
-  [js, one, two].forEach((be, i) => be.assign(X, N, cents, K, b[i], v[i]));
+  for (const [i, be] of [js, one, two].entries()) be.assign(X, N, cents, K, b[i], v[i]);
   expect(Array.from(b[1])).toEqual(Array.from(b[0]));
   expect(relErr(v[0], v[1])).toBeLessThan(1e-5);
   expect(Array.from(b[2])).toEqual(Array.from(b[1]));
@@ -91,7 +97,10 @@ describe.each([154, 40, 9])('training on stored rows of %i features', (F) => {
   const mean = new Float32Array(F);
   for (let i = 0; i < N; i++) for (let j = 0; j < F; j++) mean[j] += pixels[i * F + j] / N;
   const W = normal(C * (F + 1), 2e-3);
-  const picks: [string, Int32Array | null][] = [['all rows', null], ['a minibatch with repeats', Int32Array.from({ length: 50 }, (_, i) => (i < 5 ? 3 : rng.int(N)))]];
+  const picks: [string, Int32Array | null][] = [
+    ['all rows', null],
+    ['a minibatch with repeats', Int32Array.from({ length: 50 }, (_, i) => (i < 5 ? 3 : rng.int(N)))],
+  ];
 
   test.each(LOSS_NAMES.flatMap((l) => picks.map(([p, rows]) => [l, p, rows] as const)))('%s loss, %s', (name, _p, rows) => {
     const loss = { name, delta: 1 };

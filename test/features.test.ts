@@ -94,12 +94,13 @@ test('patch normalization: (v − mean)/sqrt(var + 10), var over n − 1', () =>
   for (let ch = 0; ch < 3; ch++) for (let dy = 0; dy < 6; dy++) for (let dx = 0; dx < 6; dx++) v.push(((2 + dy) * 7 + (5 + dx) * 3) % 256);
   const mean = v.reduce((s, t) => s + t, 0) / DIM;
   const sd = Math.sqrt(v.reduce((s, t) => s + (t - mean) ** 2, 0) / (DIM - 1) + 10);
-  v.forEach((t, d) => expect(x[d]).toBeCloseTo((t - mean) / sd, 12));
+  for (const [d, t] of v.entries()) expect(x[d]).toBeCloseTo((t - mean) / sd, 12);
 });
 
 describe('whitening', () => {
   const rng = new Rng(3);
-  const n = 4000, dim = 6;
+  const n = 4000,
+    dim = 6;
   const X = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
     // correlated columns with very different scales
@@ -176,7 +177,12 @@ describe.each([
     for (let d = 0; d < DIM; d++) P[d * DIM + d] = 1;
     const model: PatchModel = { M: new Float32Array(DIM), P, centroids, K };
     const out = new Float32Array(4 * K);
-    backend.triangle(image(() => grey(100)), 1, model, out);
+    backend.triangle(
+      image(() => grey(100)),
+      1,
+      model,
+      out,
+    );
     // quadrants: 14×14, 14×13, 13×14, 13×13 positions
     expect(Array.from(out)).toEqual([196, 0, 182, 0, 182, 0, 169, 0]);
   });

@@ -119,11 +119,20 @@ test('result fields: index, row, col, and the relative error formula', () => {
   expect(relativeError(-2, 2)).toBe(2);
 });
 
-test("verdicts follow the CS231n thresholds", () => {
+test('verdicts follow the CS231n thresholds', () => {
   expect(GRADCHECK_THRESHOLDS.good).toBe(1e-7);
   expect(GRADCHECK_THRESHOLDS.wrong).toBe(1e-2);
   expect([0, 1e-9, 1e-7, 2e-7, 1e-4, 5e-3, 1e-2, 0.02, 1, NaN].map(verdict)).toEqual([
-    'good', 'good', 'good', 'ok', 'ok', 'suspect', 'suspect', 'wrong', 'wrong', 'wrong',
+    'good',
+    'good',
+    'good',
+    'ok',
+    'ok',
+    'suspect',
+    'suspect',
+    'wrong',
+    'wrong',
+    'wrong',
   ]);
 });
 
@@ -147,8 +156,13 @@ describe('syntheticSplit', () => {
   });
 
   test('the gradient check passes on it (softmax + l2, smooth everywhere)', () => {
-    const objective = makeObjective(kernels, a.split, a.mean, { name: 'softmax', delta: 1 },
-      { type: 'l2', strength: 10, l1Ratio: 0, includeBias: false });
+    const objective = makeObjective(
+      kernels,
+      a.split,
+      a.mean,
+      { name: 'softmax', delta: 1 },
+      { type: 'l2', strength: 10, l1Ratio: 0, includeBias: false },
+    );
     const Wc = randomW(new Rng(1), 1e-3);
     const analytic = new Float64Array(C * DB);
     objective(Wc, null, analytic);

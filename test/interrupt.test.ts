@@ -19,9 +19,38 @@ const dataDir = path.join(work, 'data');
 writeLearnableDir(dataDir, 60, 100);
 const ITERS = 3000; // far more JSON lines (~220 kB) than a pipe holds: the run cannot end before the signal
 const SEARCH_TRIES = 2000; // ~90 bytes of JSON each: more than a pipe holds
-const RUN = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--num-dev', '20',
-  '--backend', 'wasm', '--threads', '1', '--opt', 'adam', '--lr', '1e-4', '--sample', 'epoch', '--batch-size', '10',
-  '--iters', String(ITERS), '--eval-every', '500', '--seed', '5', '--log-format', 'json'];
+const RUN = [
+  '--data',
+  dataDir,
+  '--num-train',
+  '250',
+  '--num-val',
+  '50',
+  '--num-test',
+  '100',
+  '--num-dev',
+  '20',
+  '--backend',
+  'wasm',
+  '--threads',
+  '1',
+  '--opt',
+  'adam',
+  '--lr',
+  '1e-4',
+  '--sample',
+  'epoch',
+  '--batch-size',
+  '10',
+  '--iters',
+  String(ITERS),
+  '--eval-every',
+  '500',
+  '--seed',
+  '5',
+  '--log-format',
+  'json',
+];
 
 /** Start the CLI, send the signal once its first iteration is out, and read on to the end. */
 const interrupted = (args: string[], signal: NodeJS.Signals) => lintrainSignalled(args, { cwd: work, when: /"iter":1,/, signal });
@@ -69,9 +98,11 @@ test('SIGINT: checkpoint, summary so far, exit 130; --resume ends bit-identical 
   expect(iters.at(-1)!.iter).toBe(ITERS);
   // Finished in the same folder: one unbroken metrics log, a model, the spent checkpoint gone.
   expect(readSummary(out).status).toBe('done');
-  expect(readMetrics(out).filter((l) => l.event === 'iter').map((l) => l.iter)).toEqual(
-    Array.from({ length: ITERS }, (_, i) => i + 1),
-  );
+  expect(
+    readMetrics(out)
+      .filter((l) => l.event === 'iter')
+      .map((l) => l.iter),
+  ).toEqual(Array.from({ length: ITERS }, (_, i) => i + 1));
   expect(fs.existsSync(path.join(out, 'model.json'))).toBe(true);
   expect(fs.existsSync(path.join(out, CHECKPOINT_FILE))).toBe(false);
 
@@ -88,9 +119,33 @@ test('SIGTERM: exit 143 and a checkpoint in the run folder', async () => {
 });
 
 test('a search (random-local) stops between blocks of tries, exit 130, and --resume ends with the same W bytes', async () => {
-  const SEARCH = ['--data', dataDir, '--num-train', '40', '--num-val', '10', '--num-test', '100', '--num-dev', '10',
-    '--backend', 'wasm', '--threads', '1', '--opt', 'random-local', '--step-size', '2e-4', '--iters', String(SEARCH_TRIES),
-    '--seed', '5', '--log-format', 'json', '--no-plots'];
+  const SEARCH = [
+    '--data',
+    dataDir,
+    '--num-train',
+    '40',
+    '--num-val',
+    '10',
+    '--num-test',
+    '100',
+    '--num-dev',
+    '10',
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+    '--opt',
+    'random-local',
+    '--step-size',
+    '2e-4',
+    '--iters',
+    String(SEARCH_TRIES),
+    '--seed',
+    '5',
+    '--log-format',
+    'json',
+    '--no-plots',
+  ];
   const out = path.join(work, 'run-search');
   const r = await interrupted([...SEARCH, '--out', out], 'SIGINT');
   expect(r.code).toBe(130);
@@ -107,9 +162,11 @@ test('a search (random-local) stops between blocks of tries, exit 130, and --res
   const rest = lintrain(['--resume', out, '--log-format', 'json']);
   expect(rest.code).toBe(0);
   expect(lines(rest).filter((l) => l.event === 'iter')[0].iter).toBe(stoppedAt + 1);
-  expect(readMetrics(out).filter((l) => l.event === 'iter').map((l) => l.iter)).toEqual(
-    Array.from({ length: SEARCH_TRIES }, (_, i) => i + 1),
-  );
+  expect(
+    readMetrics(out)
+      .filter((l) => l.event === 'iter')
+      .map((l) => l.iter),
+  ).toEqual(Array.from({ length: SEARCH_TRIES }, (_, i) => i + 1));
   expect(fs.existsSync(path.join(out, CHECKPOINT_FILE))).toBe(false);
   const whole = path.join(work, 'run-search-whole');
   expect(lintrain([...SEARCH, '--out', whole]).code).toBe(0);
@@ -136,7 +193,9 @@ test('a resume on other kernels says the bits will differ, and the run records b
   const r = lintrain(['--resume', out, '--backend', 'js', '--iters', String(cp.state.iter + 20), '--log-format', 'json', '--no-plots']);
   expect(r.code).toBe(0);
   expect(r.events.filter((e) => e.event === 'warning').map((e) => e.message)).toEqual([
-    expect.stringMatching(/computed by the wasm kernels and this run continues on js: the final W will not be bit-identical to an uninterrupted run/),
+    expect.stringMatching(
+      /computed by the wasm kernels and this run continues on js: the final W will not be bit-identical to an uninterrupted run/,
+    ),
   ]);
   expect(r.events.at(-1)).toMatchObject({ event: 'done', kernels: 'wasm+js' });
   expect(readSummary(out).kernels).toBe('wasm+js');

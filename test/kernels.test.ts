@@ -95,7 +95,10 @@ function jsCorrect(rows: Int32Array | null, W: FloatArray): number {
 describe.each(LOSS_NAMES.map((name) => [name]))('%s loss: wasm agrees with js', (name) => {
   const spec: LossSpec = { name, delta: name === 'svm2' ? 0.5 : 1 };
   for (const [pick, rows] of PICKS) {
-    for (const [wName, W] of [['small W', W_SMALL], ['large W', W_LARGE]] as const) {
+    for (const [wName, W] of [
+      ['small W', W_SMALL],
+      ['large W', W_LARGE],
+    ] as const) {
       test(`lossAndGrad, ${pick}, ${wName}`, () => {
         const want = new Float64Array(C * DB);
         const loss = js.lossAndGrad(outside, rows, mean, W, spec, want);
@@ -137,7 +140,10 @@ describe.each(LOSS_NAMES.map((name) => [name]))('%s loss: wasm agrees with js', 
 describe.each([false, true])('L2 folded into lossAndGrad, bias penalized: %s', (includeBias) => {
   const reg: RegSpec = { type: 'l2', strength: 5e3, l1Ratio: 0, includeBias };
   const spec: LossSpec = { name: 'svm', delta: 1 };
-  test.each([['float32 dW', false], ['float64 dW', true]] as const)('%s: dW and penalty equal lossAndGrad + regularize', (_, f64) => {
+  test.each([
+    ['float32 dW', false],
+    ['float64 dW', true],
+  ] as const)('%s: dW and penalty equal lossAndGrad + regularize', (_, f64) => {
     for (const rows of [null, MINIBATCH]) {
       const want = new Float64Array(C * DB);
       const dataLoss = js.lossAndGrad(outside, rows, mean, W_LARGE, spec, want);
@@ -150,7 +156,8 @@ describe.each([false, true])('L2 folded into lossAndGrad, bias penalized: %s', (
         expect({ b: b.label, penalty: Math.abs(term.penalty - penalty) <= 1e-6 * penalty }).toEqual({ b: b.label, penalty: true });
         expect({ b: b.label, dW: relToMax(dW, want) < 1e-4 }).toEqual({ b: b.label, dW: true });
         // The bias column's gradient is the data part alone unless the bias is penalized.
-        const c = 3, bias = c * DB + D;
+        const c = 3,
+          bias = c * DB + D;
         const wantBias = want[bias];
         expect({ b: b.label, bias: Math.abs(dW[bias] - wantBias) <= 1e-4 * Math.abs(wantBias) + 1e-6 }).toEqual({ b: b.label, bias: true });
         // The next call without a term is the data gradient alone: nothing lingers.
@@ -179,14 +186,21 @@ test('predict matches js exactly, all rows and a minibatch', () => {
 test('the default wasm build is the plain one, the same on every machine, and says so', async () => {
   const k = await createWasmKernels({ threads: 1 });
   try {
-    expect({ name: k.name, id: k.id, detail: k.detail, fallback: k.fallback }).toEqual({ name: 'wasm', id: 'wasm', detail: 'SIMD, 1 thread', fallback: null });
+    expect({ name: k.name, id: k.id, detail: k.detail, fallback: k.fallback }).toEqual({
+      name: 'wasm',
+      id: 'wasm',
+      detail: 'SIMD, 1 thread',
+      fallback: null,
+    });
   } finally {
     k.dispose();
   }
   const fma = backends.find((b) => b.label.startsWith('wasm fma'))!.k;
   // Where the CPU fuses (every x86-64 with FMA3, every arm64) the fused build runs; elsewhere the plain one, under its id.
   expect(fma.name).toBe('wasm-fma');
-  expect(fma.id === 'wasm-fma' ? fma.detail : fma.fallback).toMatch(fma.id === 'wasm-fma' ? /^SIMD \+ fused multiply-add, / : /does not fuse/);
+  expect(fma.id === 'wasm-fma' ? fma.detail : fma.fallback).toMatch(
+    fma.id === 'wasm-fma' ? /^SIMD \+ fused multiply-add, / : /does not fuse/,
+  );
 });
 
 // svm runs its backward pass in integers (assembly/backward.ts), softmax in floats.
@@ -229,7 +243,9 @@ test('meanImage: the same bits as the reference on every backend, over 256-row c
     for (const s of [split, { ...split, n: 1 }, { ...split, n: 257 }]) {
       const ref = meanImage(s);
       expect({ b: b.label, n: s.n, same: Buffer.from(b.k.meanImage(s).buffer).equals(Buffer.from(ref.buffer)) }).toEqual({
-        b: b.label, n: s.n, same: true,
+        b: b.label,
+        n: s.n,
+        same: true,
       });
     }
     expect(want[0]).toBeLessThan(255);

@@ -44,14 +44,26 @@ type FileFault =
   | { kind: 'pad'; file: number; bytes: Uint8Array }
   | { kind: 'label'; file: number; record: number; label: number }
   | { kind: 'pixel'; file: number; at: number; value: number }
-  | { kind: 'empty' | 'folder' | 'link-outside' | 'link-inside' | 'link-folder' | 'link-dangling' | 'link-device' | 'missing'; file: number };
+  | {
+      kind: 'empty' | 'folder' | 'link-outside' | 'link-inside' | 'link-folder' | 'link-dangling' | 'link-device' | 'missing';
+      file: number;
+    };
 
 const fileIndex = fc.nat(FILES.length - 1);
 const fileFault: fc.Arbitrary<FileFault> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), file: fileIndex, keep: fc.nat(2 * RECORD_BYTES) }),
-  fc.record({ kind: fc.constant('pad' as const), file: fileIndex, bytes: fc.uint8Array({ minLength: 1, maxLength: 2 * RECORD_BYTES + 2 }) }),
+  fc.record({
+    kind: fc.constant('pad' as const),
+    file: fileIndex,
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 2 * RECORD_BYTES + 2 }),
+  }),
   fc.record({ kind: fc.constant('label' as const), file: fileIndex, record: fc.nat(1), label: fc.integer({ min: 10, max: 255 }) }),
-  fc.record({ kind: fc.constant('pixel' as const), file: fileIndex, at: fc.integer({ min: 1, max: RECORD_BYTES - 1 }), value: fc.nat(255) }),
+  fc.record({
+    kind: fc.constant('pixel' as const),
+    file: fileIndex,
+    at: fc.integer({ min: 1, max: RECORD_BYTES - 1 }),
+    value: fc.nat(255),
+  }),
   fc.record({
     kind: fc.constantFrom('empty', 'folder', 'link-outside', 'link-inside', 'link-folder', 'link-dangling', 'link-device', 'missing'),
     file: fileIndex,
@@ -88,7 +100,8 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
           else if (f.kind === 'missing') special.set(f.file, /^missing batch file/);
           else if (f.kind === 'link-folder') special.set(f.file, /is a symbolic link to .*, which is a folder, not a regular file$/);
           else if (f.kind === 'link-dangling') special.set(f.file, /is a symbolic link to .*, which does not exist$/);
-          else if (f.kind === 'link-device') special.set(f.file, /is a symbolic link to \/dev\/zero, which is a character device, not a regular file$/);
+          else if (f.kind === 'link-device')
+            special.set(f.file, /is a symbolic link to \/dev\/zero, which is a character device, not a regular file$/);
           // links to a regular file, in the folder or anywhere else: fine, their bytes count
           else if (f.kind === 'link-outside' && !special.has(f.file)) special.set(f.file, /LINK-OUTSIDE/);
           else if (f.kind === 'link-inside' && !special.has(f.file)) special.set(f.file, /LINK-INSIDE/);
@@ -109,7 +122,7 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
             fs.symlinkSync(`real-${name}`, file);
           }
         });
-        const expected = FILES.map((name, i) => {
+        const expected = FILES.map((_name, i) => {
           const s = special.get(i);
           return s && !s.source.startsWith('LINK-') ? s : fault(bytes[i]);
         });
@@ -122,7 +135,9 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
           expect(got.nTrain + got.nTest).toBe(want.length / RECORD_BYTES);
           for (let r = 0; r < got.nTrain + got.nTest; r++) {
             expect(got.labels[r]).toBe(want[r * RECORD_BYTES]);
-            expect(firstDiff(got.pixels.subarray(r * 3072, (r + 1) * 3072), want.subarray(r * RECORD_BYTES + 1, (r + 1) * RECORD_BYTES))).toBe(-1);
+            expect(
+              firstDiff(got.pixels.subarray(r * 3072, (r + 1) * 3072), want.subarray(r * RECORD_BYTES + 1, (r + 1) * RECORD_BYTES)),
+            ).toBe(-1);
           }
         } else {
           expect(err).not.toBeNull();
@@ -139,7 +154,7 @@ describe('loadCifar10 on mutated batch files (property-based)', () => {
 
   test('batches.meta.txt: ten names, or one line naming the file', () => {
     const dir = tmpDir();
-    original.forEach((b, i) => fs.writeFileSync(path.join(dir, FILES[i]), b));
+    for (const [i, b] of original.entries()) fs.writeFileSync(path.join(dir, FILES[i]), b);
     const meta = path.join(dir, META_FILE);
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 14 }), (lines) => {
@@ -187,7 +202,9 @@ describe('symbolic links in the data directory', () => {
     };
     expect(linkTo('/no/such/file.bin')).toBe(`batch file ${file} is a symbolic link to /no/such/file.bin, which does not exist`);
     const folder = tmpDir();
-    expect(linkTo(folder)).toBe(`batch file ${file} is a symbolic link to ${fs.realpathSync(folder)}, which is a folder, not a regular file`);
+    expect(linkTo(folder)).toBe(
+      `batch file ${file} is a symbolic link to ${fs.realpathSync(folder)}, which is a folder, not a regular file`,
+    );
     expect(linkTo('/dev/zero')).toBe(`batch file ${file} is a symbolic link to /dev/zero, which is a character device, not a regular file`);
     const fifo = path.join(tmpDir(), 'pipe');
     if (spawnSync('mkfifo', [fifo]).status === 0) {
@@ -198,7 +215,9 @@ describe('symbolic links in the data directory', () => {
     const meta = path.join(fx.batchDir, META_FILE);
     fs.rmSync(meta);
     fs.symlinkSync('/dev/null', meta);
-    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(/^class-name file .*batches\.meta\.txt is a symbolic link to \/dev\/null, which is a character device/);
+    expect(lintrainError(() => loadCifar10(fx.batchDir))!.message).toMatch(
+      /^class-name file .*batches\.meta\.txt is a symbolic link to \/dev\/null, which is a character device/,
+    );
     fs.rmSync(meta);
     const names = path.join(tmpDir(), 'names.txt');
     fs.writeFileSync(names, 'one\ntwo\n');
@@ -222,7 +241,14 @@ function archiveOf(entries: Entry[], cut = 0): Buffer {
   for (const e of entries) {
     const body = Buffer.from(e.body ?? new Uint8Array(0));
     const header = Buffer.alloc(512);
-    new tar.Header({ path: e.path, type: e.type, linkpath: e.linkpath, size: body.length, mode: e.type === 'Directory' ? 0o755 : 0o644, mtime: new Date(0) }).encode(header, 0);
+    new tar.Header({
+      path: e.path,
+      type: e.type,
+      linkpath: e.linkpath,
+      size: body.length,
+      mode: e.type === 'Directory' ? 0o755 : 0o644,
+      mtime: new Date(0),
+    }).encode(header, 0);
     blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
@@ -244,8 +270,14 @@ type ArchiveFault =
 
 const word = fc.stringMatching(/^[a-z0-9_]{1,12}$/);
 const archiveFault: fc.Arbitrary<ArchiveFault> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('drop' as const, 'duplicate' as const, 'label' as const, 'truncate' as const, 'fifo' as const), file: fileIndex }),
-  fc.record({ kind: fc.constantFrom('extra' as const, 'traversal' as const, 'absolute' as const, 'symlink' as const, 'hardlink' as const), name: word }),
+  fc.record({
+    kind: fc.constantFrom('drop' as const, 'duplicate' as const, 'label' as const, 'truncate' as const, 'fifo' as const),
+    file: fileIndex,
+  }),
+  fc.record({
+    kind: fc.constantFrom('extra' as const, 'traversal' as const, 'absolute' as const, 'symlink' as const, 'hardlink' as const),
+    name: word,
+  }),
   fc.record({ kind: fc.constant('cut' as const), bytes: fc.integer({ min: 30, max: 4000 }) }),
 );
 
@@ -274,16 +306,23 @@ describe('importArchive on mutated archives (property-based)', () => {
         let cut = 0;
         const fileEntry = (i: number) => entries.find((e) => e.path === `${BATCH_DIR_NAME}/${FILES[i]}` && e.type === 'File');
         for (const f of faults) {
-          if (f.kind === 'drop') for (let k = entries.length - 1; k >= 0; k--) entries[k].path === `${BATCH_DIR_NAME}/${FILES[f.file]}` && entries.splice(k, 1);
+          if (f.kind === 'drop')
+            for (let k = entries.length - 1; k >= 0; k--) entries[k].path === `${BATCH_DIR_NAME}/${FILES[f.file]}` && entries.splice(k, 1);
           else if (f.kind === 'duplicate' && fileEntry(f.file)) entries.push({ ...fileEntry(f.file)! });
-          else if (f.kind === 'label' && fileEntry(f.file)) fileEntry(f.file)!.body = Uint8Array.from(fileEntry(f.file)!.body!, (b, k) => (k === 0 ? 10 + (b % 200) : b));
-          else if (f.kind === 'truncate' && fileEntry(f.file)) fileEntry(f.file)!.body = fileEntry(f.file)!.body!.slice(0, RECORD_BYTES - 7);
+          else if (f.kind === 'label' && fileEntry(f.file))
+            fileEntry(f.file)!.body = Uint8Array.from(fileEntry(f.file)!.body!, (b, k) => (k === 0 ? 10 + (b % 200) : b));
+          else if (f.kind === 'truncate' && fileEntry(f.file))
+            fileEntry(f.file)!.body = fileEntry(f.file)!.body!.slice(0, RECORD_BYTES - 7);
           else if (f.kind === 'fifo' && fileEntry(f.file)) Object.assign(fileEntry(f.file)!, { type: 'FIFO', body: undefined });
-          else if (f.kind === 'extra') entries.push({ path: `${BATCH_DIR_NAME}/extra-${f.name}.bin`, type: 'File', body: Buffer.from('x') });
-          else if (f.kind === 'traversal') entries.push({ path: `${BATCH_DIR_NAME}/../../${f.name}`, type: 'File', body: Buffer.from('x') });
+          else if (f.kind === 'extra')
+            entries.push({ path: `${BATCH_DIR_NAME}/extra-${f.name}.bin`, type: 'File', body: Buffer.from('x') });
+          else if (f.kind === 'traversal')
+            entries.push({ path: `${BATCH_DIR_NAME}/../../${f.name}`, type: 'File', body: Buffer.from('x') });
           else if (f.kind === 'absolute') entries.push({ path: `${outside}/${f.name}`, type: 'File', body: Buffer.from('x') });
-          else if (f.kind === 'symlink') entries.unshift({ path: `${BATCH_DIR_NAME}/${f.name}`, type: 'SymbolicLink', linkpath: `${outside}/${f.name}` });
-          else if (f.kind === 'hardlink') entries.unshift({ path: `${BATCH_DIR_NAME}/${f.name}`, type: 'Link', linkpath: `../../${f.name}` });
+          else if (f.kind === 'symlink')
+            entries.unshift({ path: `${BATCH_DIR_NAME}/${f.name}`, type: 'SymbolicLink', linkpath: `${outside}/${f.name}` });
+          else if (f.kind === 'hardlink')
+            entries.unshift({ path: `${BATCH_DIR_NAME}/${f.name}`, type: 'Link', linkpath: `../../${f.name}` });
           else if (f.kind === 'cut') cut = f.bytes;
         }
         const file = path.join(work, `a${run}.tar.gz`);
@@ -322,8 +361,18 @@ describe('importArchive on mutated archives (property-based)', () => {
   test.each([
     ['../x', 'File', undefined, `member "../x" points outside the archive's folder ('..'); refusing it`],
     ['/etc/x', 'File', undefined, 'member "/etc/x" has an absolute or non-portable path; refusing it'],
-    [`${BATCH_DIR_NAME}/${TRAIN_FILES[0]}`, 'SymbolicLink', '/etc/passwd', `member "${BATCH_DIR_NAME}/${TRAIN_FILES[0]}" is a symbolic link to "/etc/passwd"; the CIFAR-10 binary archive holds only cifar-10-batches-bin/ with the six .bin files, batches.meta.txt and readme.html, no links; refusing it`],
-    [`${BATCH_DIR_NAME}/${TEST_FILE}`, 'Link', '../../etc/passwd', `member "${BATCH_DIR_NAME}/${TEST_FILE}" is a hard link to "../../etc/passwd"; the CIFAR-10 binary archive holds only cifar-10-batches-bin/ with the six .bin files, batches.meta.txt and readme.html, no links; refusing it`],
+    [
+      `${BATCH_DIR_NAME}/${TRAIN_FILES[0]}`,
+      'SymbolicLink',
+      '/etc/passwd',
+      `member "${BATCH_DIR_NAME}/${TRAIN_FILES[0]}" is a symbolic link to "/etc/passwd"; the CIFAR-10 binary archive holds only cifar-10-batches-bin/ with the six .bin files, batches.meta.txt and readme.html, no links; refusing it`,
+    ],
+    [
+      `${BATCH_DIR_NAME}/${TEST_FILE}`,
+      'Link',
+      '../../etc/passwd',
+      `member "${BATCH_DIR_NAME}/${TEST_FILE}" is a hard link to "../../etc/passwd"; the CIFAR-10 binary archive holds only cifar-10-batches-bin/ with the six .bin files, batches.meta.txt and readme.html, no links; refusing it`,
+    ],
   ] as const)('a member %s (%s) is refused by name before anything is written', async (name, type, linkpath, problem) => {
     const file = path.join(tmpDir(), 'evil.tar.gz');
     const entries: Entry[] = [{ path: name, type, linkpath, body: type === 'File' ? Buffer.from('pwned') : undefined }, ...goodEntries()];
@@ -335,12 +384,25 @@ describe('importArchive on mutated archives (property-based)', () => {
 
   test('extra members are named, after a missing member would have been', async () => {
     const file = path.join(tmpDir(), 'extra.tar.gz');
-    fs.writeFileSync(file, archiveOf([...goodEntries(), { path: 'notes.txt', type: 'File', body: Buffer.from('hi') }, { path: `${BATCH_DIR_NAME}/data_batch_6.bin`, type: 'File', body: original[0] }]));
+    fs.writeFileSync(
+      file,
+      archiveOf([
+        ...goodEntries(),
+        { path: 'notes.txt', type: 'File', body: Buffer.from('hi') },
+        { path: `${BATCH_DIR_NAME}/data_batch_6.bin`, type: 'File', body: original[0] },
+      ]),
+    );
     await expect(importArchive(file, tmpDir())).rejects.toThrow(
       `${file}: extra member "notes.txt" (and 1 more); the CIFAR-10 binary archive holds only cifar-10-batches-bin/ with the six .bin files, batches.meta.txt and readme.html`,
     );
     const missing = path.join(tmpDir(), 'missing.tar.gz');
-    fs.writeFileSync(missing, archiveOf([...goodEntries().filter((e) => !e.path.endsWith(TRAIN_FILES[3])), { path: 'notes.txt', type: 'File', body: Buffer.from('hi') }]));
+    fs.writeFileSync(
+      missing,
+      archiveOf([
+        ...goodEntries().filter((e) => !e.path.endsWith(TRAIN_FILES[3])),
+        { path: 'notes.txt', type: 'File', body: Buffer.from('hi') },
+      ]),
+    );
     await expect(importArchive(missing, tmpDir())).rejects.toThrow(`${missing} does not hold ${BATCH_DIR_NAME}/${TRAIN_FILES[3]}`);
   });
 });

@@ -9,15 +9,7 @@ import { UsageError } from '../src/errors.js';
 import { LOSS_NAMES, SCORES_LOSSES, naiveLoss, scoresLoss, svm2Loss, svmLoss, softmaxLoss } from '../src/losses/index.js';
 import type { LossName, LossSpec } from '../src/losses/index.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import {
-  cifarLikeSplit,
-  explicitFeatures,
-  meanImage,
-  pickedLabels,
-  randomData,
-  randomW,
-  relToMax,
-} from './helpers/random-data.js';
+import { cifarLikeSplit, explicitFeatures, meanImage, pickedLabels, randomData, randomW, relToMax } from './helpers/random-data.js';
 
 const kernels = createJsKernels();
 const spec = (name: LossName, delta = 1): LossSpec => ({ name, delta });
@@ -41,7 +33,10 @@ describe('hand-derived two-row case', () => {
     const ds = new Float64Array(2 * C);
     expect(svmLoss(scores, labels, 2, 1, ds)).toBeCloseTo(5.75, 14);
     const want = new Float64Array(2 * C);
-    want.set([-2, 1, 1].map((v) => v / 2), 0); // row 0: two active margins pull the label down twice
+    want.set(
+      [-2, 1, 1].map((v) => v / 2),
+      0,
+    ); // row 0: two active margins pull the label down twice
     for (let j = 0; j < C; j++) want[C + j] = j === 3 ? -9 / 2 : 1 / 2;
     expect(Array.from(ds)).toEqual(Array.from(want));
   });
@@ -115,7 +110,10 @@ describe('vectorized (js kernel, float64 W) equals the naive twin', () => {
   rows[5] = rows[6]; // a repeat, as sampling with replacement gives
 
   for (const name of LOSS_NAMES) {
-    for (const [label, pick] of [['all rows', null], ['a minibatch with repeats', rows]] as const) {
+    for (const [label, pick] of [
+      ['all rows', null],
+      ['a minibatch with repeats', rows],
+    ] as const) {
       test(`${name}, ${label}, Δ = ${name === 'softmax' ? '-' : 1.5}`, () => {
         const s = spec(name, 1.5);
         const dW = new Float64Array(C * DB);

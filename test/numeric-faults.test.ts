@@ -25,7 +25,7 @@ const backends: Array<[string, () => Promise<Kernels>]> = [
 /** W with zero pixel weights and these biases: every row's scores are exactly the biases. */
 function biasOnly(bias: number[]): Float32Array {
   const W = new Float32Array(C * DB);
-  bias.forEach((b, c) => (W[c * DB + D] = b));
+  for (const [c, b] of bias.entries()) W[c * DB + D] = b;
   return W;
 }
 
@@ -96,7 +96,9 @@ describe('NaN or Infinity stops training with the iteration and a hint', () => {
     expect(run({ opt: 'random-search', initScale: 1e300 })).toThrow(
       /^Training diverged: W\[0, 0\] is -?Infinity at the start\. Try a smaller --init-scale \(1e\+300 now\)\.$/,
     );
-    expect(run({ opt: 'random-local', initScale: 1e300 })).toThrow(/Try a smaller --init-scale \(1e\+300 now\) or --step-size \(0\.0001 now\)\.$/);
+    expect(run({ opt: 'random-local', initScale: 1e300 })).toThrow(
+      /Try a smaller --init-scale \(1e\+300 now\) or --step-size \(0\.0001 now\)\.$/,
+    );
     // steps that overflow only later: the softmax loss turns NaN, or the final W is checked
     expect(run({ opt: 'random-local', loss: 'softmax', stepSize: 1e38, iters: 30 })).toThrow(
       /^Training diverged: (the loss is (NaN|-?Infinity) at iteration \d+|W\[\d+, \d+\] is -?Infinity after 30 tries)\. Try a smaller --init-scale/,
@@ -108,7 +110,11 @@ describe('NaN or Infinity stops training with the iteration and a hint', () => {
     expect(() => checkWeights(W, 'now', 'hint')).not.toThrow();
     W.fill(-3.4e38);
     expect(() => checkWeights(W, 'now', 'hint')).not.toThrow();
-    for (const [at, v] of [[0, NaN], [DB + 5, Infinity], [C * DB - 1, -Infinity]] as const) {
+    for (const [at, v] of [
+      [0, NaN],
+      [DB + 5, Infinity],
+      [C * DB - 1, -Infinity],
+    ] as const) {
       const X = new Float32Array(C * DB);
       X[at] = v;
       expect(() => checkWeights(X, 'now', 'hint')).toThrow(`Training diverged: W[${Math.floor(at / DB)}, ${at % DB}] is ${v} now. hint`);

@@ -2,7 +2,7 @@ import { resolveConfig } from '../src/config.js';
 import { UsageError } from '../src/errors.js';
 import { accuracy } from '../src/evaluate.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { makeUpdateRule, UPDATE_RULES } from '../src/optimizers/index.js';
+import { makeUpdateRule, type UPDATE_RULES } from '../src/optimizers/index.js';
 import { train } from '../src/train.js';
 import { learnableDataset } from './helpers/learnable.js';
 
@@ -21,13 +21,15 @@ describe('update rules match their formulas on a hand-worked case', () => {
   const g1 = [0.5, -1];
   const g2 = [0.25, 2];
   const lr = 0.1;
-  const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 5));
+  const close = (a: number[], b: number[]) => {
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i], 5);
+  };
 
   test('sgd: W − lr·g', () => close(twoSteps('sgd', g1, g2, lr), [1 - 0.1 * 0.75, -2 - 0.1 * 1]));
 
   test('sgd: every element of a longer W, in the unrolled part and the tail alike, is exactly fround(w − lr·g)', () => {
     const W = Float32Array.from({ length: 11 }, (_, i) => i - 5.5);
-    const g = Float32Array.from({ length: 11 }, (_, i) => (i * 7) % 5 - 2.25);
+    const g = Float32Array.from({ length: 11 }, (_, i) => ((i * 7) % 5) - 2.25);
     const expected = Array.from(W, (w, i) => Math.fround(w - 0.3 * g[i]));
     makeUpdateRule('sgd', P).step(W, g, 0.3);
     expect(Array.from(W)).toEqual(expected);
@@ -89,7 +91,13 @@ describe('every optimizer drives the loss down on a small separable problem', ()
   const kernels = createJsKernels();
   // Step sizes that suit features of pixel scale (±100): the adaptive rules take steps ~lr per weight.
   const lrs: Record<string, number> = {
-    gd: 1e-6, sgd: 1e-6, momentum: 2e-7, nesterov: 2e-7, adagrad: 1e-3, rmsprop: 1e-4, adam: 1e-4,
+    gd: 1e-6,
+    sgd: 1e-6,
+    momentum: 2e-7,
+    nesterov: 2e-7,
+    adagrad: 1e-3,
+    rmsprop: 1e-4,
+    adam: 1e-4,
   };
   const cases = [
     ...Object.keys(lrs).map((opt) => [opt, { lr: lrs[opt], iters: 40, batchSize: 32 }] as const),

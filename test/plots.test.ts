@@ -7,8 +7,23 @@
 import { PNG } from 'pngjs';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import {
-  accuracyChart, chartSvg, confusionChart, gridLayout, logTicks, lossChart, niceTicks, rgbPng, smoothEma, strideIndices, svgToPng,
-  svgToPngAsync, sweepChart, templateGridPng, templateGridSvg, templateImages, tickLabel,
+  accuracyChart,
+  chartSvg,
+  confusionChart,
+  gridLayout,
+  logTicks,
+  lossChart,
+  niceTicks,
+  rgbPng,
+  smoothEma,
+  strideIndices,
+  svgToPng,
+  svgToPngAsync,
+  sweepChart,
+  templateGridPng,
+  templateGridSvg,
+  templateImages,
+  tickLabel,
 } from '../src/report/plots/index.js';
 import { C, D, DB } from '../src/shapes.js';
 import type { IterEvent } from '../src/train.js';
@@ -46,7 +61,7 @@ describe('templates', () => {
     }
     W[D] = 99;
     // class 1: a ramp over pixel 0..3 of the R plane, −1 … 2, the rest 0
-    [-1, 0, 1, 2].forEach((v, p) => (W[DB + p] = v));
+    for (const [p, v] of [-1, 0, 1, 2].entries()) W[DB + p] = v;
     // class 2: flat → mid grey
     W.fill(0.3, 2 * DB, 3 * DB);
     const img = templateImages(W);
@@ -99,15 +114,32 @@ describe('axes', () => {
   });
 
   test('tick labels: percentages, plain numbers, exponents for the very small and large', () => {
-    expect([tickLabel(0.35, true), tickLabel(1, true), tickLabel(1500), tickLabel(2.5), tickLabel(1e-7), tickLabel(2.5e4), tickLabel(2.5e5)])
-      .toEqual(['35%', '100%', '1500', '2.5', '1e-7', '25000', '2.5e5']);
+    expect([
+      tickLabel(0.35, true),
+      tickLabel(1, true),
+      tickLabel(1500),
+      tickLabel(2.5),
+      tickLabel(1e-7),
+      tickLabel(2.5e4),
+      tickLabel(2.5e5),
+    ]).toEqual(['35%', '100%', '1500', '2.5', '1e-7', '25000', '2.5e5']);
   });
 });
 
 describe('charts', () => {
-  const iters: IterEvent[] = Array.from({ length: 50 }, (_, i) => ({ event: 'iter', iter: i + 1, loss: 9 - i / 10, batchAcc: i / 100, lr: 1e-7 }));
+  const iters: IterEvent[] = Array.from({ length: 50 }, (_, i) => ({
+    event: 'iter',
+    iter: i + 1,
+    loss: 9 - i / 10,
+    batchAcc: i / 100,
+    lr: 1e-7,
+  }));
   /** The points of a path's d="M x,y L x,y …". */
-  const pathPoints = (d: string) => d.slice(1).split('L').map((p) => p.split(',').map(Number));
+  const pathPoints = (d: string) =>
+    d
+      .slice(1)
+      .split('L')
+      .map((p) => p.split(',').map(Number));
 
   test('the loss chart holds each iteration and its smoothed line; the searches add their best so far', () => {
     const chart = lossChart(iters);
@@ -138,7 +170,10 @@ describe('charts', () => {
     const vals = [{ event: 'val' as const, iter: 25, valAcc: 0.3 }];
     const chart = accuracyChart(iters, vals, { event: 'val', iter: 50, valAcc: 0.35 });
     const val = chart.series.find((s) => s.name === 'validation')!;
-    expect(val.points).toEqual([[25, 0.3], [50, 0.35]]);
+    expect(val.points).toEqual([
+      [25, 0.3],
+      [50, 0.35],
+    ]);
     const svg = chartSvg(chart);
     expect(svg).toContain('>validation</text>');
     expect(svg.match(/<circle cx=/g)!.length).toBeGreaterThanOrEqual(2);
@@ -160,12 +195,23 @@ describe('charts', () => {
   });
 
   test('the sweep chart: log axes over two keys, diverged points left out; one key: accuracy against it', () => {
-    const point = (index: number, lr: number, reg: number, valAcc: number) => ({ index, params: { lr, reg }, runs: [], trainAcc: 0, valAcc, valStd: 0, timeSec: 1 });
+    const point = (index: number, lr: number, reg: number, valAcc: number) => ({
+      index,
+      params: { lr, reg },
+      runs: [],
+      trainAcc: 0,
+      valAcc,
+      valStd: 0,
+      timeSec: 1,
+    });
     const points = [point(0, 1e-7, 1e3, 0.3), point(1, 1e-6, 1e4, 0.35), point(2, 1e-5, 1e3, NaN)];
     const chart = sweepChart(points, ['lr', 'reg']);
     expect(chart.kind).toBe('scatter');
     if (chart.kind !== 'scatter') return;
-    expect(chart.points).toEqual([{ x: 1e-7, y: 1e3, value: 0.3 }, { x: 1e-6, y: 1e4, value: 0.35 }]);
+    expect(chart.points).toEqual([
+      { x: 1e-7, y: 1e3, value: 0.3 },
+      { x: 1e-6, y: 1e4, value: 0.35 },
+    ]);
     expect(chart.x).toMatchObject({ title: 'lr (log)', log: true });
     const svg = chartSvg(chart);
     for (const t of ['lr (log)', 'reg (log)', '1e-7', '1e-6', '30.0%', '35.0%']) expect(svg).toContain(`>${t}</text>`);

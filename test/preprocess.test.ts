@@ -1,6 +1,6 @@
 import type { RawCifar } from '../src/data/cifar10.js';
 import { DEFAULT_SPLIT, makeDataset, meanImage, toFeatures } from '../src/data/preprocess.js';
-import { LintrainError, UsageError } from '../src/errors.js';
+import { type LintrainError, UsageError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { D, DB } from '../src/shapes.js';
 import type { Split } from '../src/shapes.js';

@@ -85,18 +85,23 @@ describe('gradient on the hand case, added to what dW holds', () => {
   });
 });
 
-test.each(REG_TYPES.flatMap((t) => [[t, false], [t, true]] as const))(
-  'regularize (one pass) = regPenalty + addRegGradient: %s, bias %s',
-  (type, includeBias) => {
-    const W = Float32Array.from({ length: 2 * C * DB }, (_, i) => Math.sin(i * 0.37) * 1e-3);
-    const spec = reg(type, includeBias);
-    const want = new Float32Array(W.length).fill(0.25);
-    addRegGradient(W, spec, want);
-    const got = new Float32Array(W.length).fill(0.25);
-    expect(regularize(W, spec, got)).toBeCloseTo(regPenalty(W, spec), 12);
-    expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
-  },
-);
+test.each(
+  REG_TYPES.flatMap(
+    (t) =>
+      [
+        [t, false],
+        [t, true],
+      ] as const,
+  ),
+)('regularize (one pass) = regPenalty + addRegGradient: %s, bias %s', (type, includeBias) => {
+  const W = Float32Array.from({ length: 2 * C * DB }, (_, i) => Math.sin(i * 0.37) * 1e-3);
+  const spec = reg(type, includeBias);
+  const want = new Float32Array(W.length).fill(0.25);
+  addRegGradient(W, spec, want);
+  const got = new Float32Array(W.length).fill(0.25);
+  expect(regularize(W, spec, got)).toBeCloseTo(regPenalty(W, spec), 12);
+  expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+});
 
 test('the four types, and an unknown one is a usage error naming them', () => {
   expect(REG_TYPES).toEqual(['l2', 'l1', 'elastic', 'none']);

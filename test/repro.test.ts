@@ -34,7 +34,8 @@ test('a feature preset asked for by name is refused with a pointer to running it
 test('the presets: every config in configs/, the lecture order first', () => {
   expect(presetFiles().sort()).toEqual([...files].sort());
   expect(presetFiles().slice(0, 2)).toEqual(['random-search.json', 'random-local-search.json']);
-  for (const f of ['step-size.json', 'svm-sgd.json', 'softmax-sgd.json', 'svm-tuned.json', 'softmax-tuned.json']) expect(files).toContain(f);
+  for (const f of ['step-size.json', 'svm-sgd.json', 'softmax-sgd.json', 'svm-tuned.json', 'softmax-tuned.json'])
+    expect(files).toContain(f);
 });
 
 describe('repro --quick, JSON lines on stdout and the report for people on stderr', () => {
@@ -59,7 +60,12 @@ describe('repro --quick, JSON lines on stdout and the report for people on stder
     expect(r.stderr).toMatch(/^## lintrain repro --quick/m);
     expect(r.stderr).toContain('| experiment | lecture / assignment | our val acc | our test acc | time |');
     for (const f of trainPresets) {
-      expect(r.stderr).toMatch(new RegExp(`^\\| [^|]*configs/${f.replace('.', '\\.')}, 2 seeds\\) \\| [^|]+ \\| [\\d.]+ ± [\\d.]+% \\| [\\d.]+ ± [\\d.]+% \\| [\\d.]+ s \\|$`, 'm'));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^\\| [^|]*configs/${f.replace('.', '\\.')}, 2 seeds\\) \\| [^|]+ \\| [\\d.]+ ± [\\d.]+% \\| [\\d.]+ ± [\\d.]+% \\| [\\d.]+ s \\|$`,
+          'm',
+        ),
+      );
     }
     expect(r.stderr).toMatch(/\| [^|]*configs\/random-search\.json[^|]*\| test ≈ 15\.5% \(lecture 3\) \|/);
     expect(r.stderr).toMatch(/\| [^|]*configs\/random-local-search\.json[^|]*\| test ≈ 21\.4% \(lecture 3\) \|/);
@@ -74,7 +80,8 @@ describe('repro --quick, JSON lines on stdout and the report for people on stder
     // the small scores add a little more; with W·1e-3 instead they would be ~4 and ~20).
     expect(Math.abs(softmax - Math.log(10))).toBeLessThan(0.4);
     expect(Math.abs(svm - 9)).toBeLessThan(1.5);
-    for (const loss of ['svm', 'svm2', 'softmax']) expect(r.stderr).toMatch(new RegExp(`^\\| ${loss} \\| 50 \\| [\\d.e+-]+ \\| (good|ok) \\|$`, 'm'));
+    for (const loss of ['svm', 'svm2', 'softmax'])
+      expect(r.stderr).toMatch(new RegExp(`^\\| ${loss} \\| 50 \\| [\\d.e+-]+ \\| (good|ok) \\|$`, 'm'));
   });
 });
 

@@ -27,9 +27,11 @@ test('the default folder is runs/<name>; a taken name gets -2, -3', () => {
   const root = path.join(tmpDir(), 'runs');
   const dirs = [1, 2, 3].map(() => RunFolder.create(config, 'train', NOW, root).dir);
   expect(dirs.map((d) => path.relative(root, d))).toEqual([
-    '2024-05-01-142530-softmax-adam', '2024-05-01-142530-softmax-adam-2', '2024-05-01-142530-softmax-adam-3',
+    '2024-05-01-142530-softmax-adam',
+    '2024-05-01-142530-softmax-adam-2',
+    '2024-05-01-142530-softmax-adam-3',
   ]);
-  dirs.forEach((d) => expect(fs.statSync(d).isDirectory()).toBe(true));
+  for (const d of dirs) expect(fs.statSync(d).isDirectory()).toBe(true);
 });
 
 test('--out: made with its parents; a folder that holds a run is refused', () => {
@@ -47,15 +49,32 @@ test('summary.json: status, times, results, the sorted file list including itsel
   folder.write('b.txt', 'x');
   folder.writeSummary('train', 'running', config);
   let s = readSummary(folder.dir);
-  expect(s).toMatchObject({ format: 'lintrain-run', version: 1, kind: 'train', status: 'running', error: null, endedAt: null, pid: process.pid });
+  expect(s).toMatchObject({
+    format: 'lintrain-run',
+    version: 1,
+    kind: 'train',
+    status: 'running',
+    error: null,
+    endedAt: null,
+    pid: process.pid,
+  });
   expect(s.startedAt).toBe(NOW.toISOString());
   expect(s.files).toEqual(['b.txt', 'config.json', 'summary.json']);
-  folder.writeSummary('train', 'done', config, { valAcc: 0.5, confusion: [[1, 2], [3, 4]] });
+  folder.writeSummary('train', 'done', config, {
+    valAcc: 0.5,
+    confusion: [
+      [1, 2],
+      [3, 4],
+    ],
+  });
   s = readSummary(folder.dir);
   expect(s.status).toBe('done');
   expect(Date.parse(s.endedAt!)).toBeGreaterThanOrEqual(NOW.getTime());
   expect(s.valAcc).toBe(0.5);
-  expect(s.confusion).toEqual([[1, 2], [3, 4]]);
+  expect(s.confusion).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
   expect(fs.readdirSync(folder.dir).sort()).toEqual(s.files); // no temporary files left
   // config.json feeds back into --config and gives the same run; --threads is the machine's, not saved
   expect(runConfig(resolveConfig(readConfigFile(folder.path('config.json'))))).toEqual(runConfig(config));
@@ -63,7 +82,14 @@ test('summary.json: status, times, results, the sorted file list including itsel
 });
 
 test('readableJson keeps number arrays on one line and parses back the same', () => {
-  const value = { a: [[1, 2.5, -3e-7], [4, 5, 6]], b: ['x', 'y'], c: { d: [] } };
+  const value = {
+    a: [
+      [1, 2.5, -3e-7],
+      [4, 5, 6],
+    ],
+    b: ['x', 'y'],
+    c: { d: [] },
+  };
   const text = readableJson(value);
   expect(text).toContain('[1, 2.5, -3e-7]');
   expect(JSON.parse(text)).toEqual(value);
@@ -131,7 +157,9 @@ describe('RunRecorder', () => {
       { event: 'iter', iter: 2, loss: 2.1, batchAcc: 0.2, lr: 1e-3 },
       { event: 'val', iter: 2, valAcc: 0.25 },
     ]);
-    expect(fs.readFileSync(rec.folder.path('metrics.jsonl'), 'utf8').split('\n')[0]).toMatch(/^\{"event":"format","format":"lintrain-events","version":1,"command":"train"/);
+    expect(fs.readFileSync(rec.folder.path('metrics.jsonl'), 'utf8').split('\n')[0]).toMatch(
+      /^\{"event":"format","format":"lintrain-events","version":1,"command":"train"/,
+    );
     const s = readSummary(rec.folder.dir);
     expect(s).toMatchObject({ status: 'done', valAcc: 0.3, testAcc: 0.28, itersDone: 2, lastLoss: 2.1, error: null, kernels: 'js' });
     expect(s.runDir).toBeUndefined();

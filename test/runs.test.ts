@@ -66,7 +66,15 @@ describe('a run with --out and pictures', () => {
   test('summary.json: status, times, results, a confusion matrix whose rows sum to the class counts', () => {
     const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     const done = lines.at(-1)!;
-    expect(s).toMatchObject({ format: 'lintrain-run', version: 1, kind: 'train', status: 'done', error: null, itersDone: 30, kernels: 'js' });
+    expect(s).toMatchObject({
+      format: 'lintrain-run',
+      version: 1,
+      kind: 'train',
+      status: 'done',
+      error: null,
+      itersDone: 30,
+      kernels: 'js',
+    });
     expect(s.config.threads).toBeUndefined();
     expect(Date.parse(s.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
     for (const k of ['trainAcc', 'valAcc', 'testAcc', 'perClass', 'finalLoss', 'confusion', 'classNames']) expect(s[k]).toEqual(done[k]);
@@ -134,7 +142,24 @@ test('a failing run leaves a consistent folder with status failed', () => {
 describe('runs, show and a sweep folder', () => {
   const dir = path.join(tmp, 'listed');
   const first = lintrain([...TRAIN, '--no-plots', '--out', path.join(dir, 'a')]);
-  const sweep = lintrain(['sweep', ...SMALL, '--loss', 'softmax', '--iters', '20', '--lr', '1e-7,1e-6', '--reg', '1,10', '--jobs', '1', '--out', path.join(dir, 'b'), '--log-format', 'json']);
+  const sweep = lintrain([
+    'sweep',
+    ...SMALL,
+    '--loss',
+    'softmax',
+    '--iters',
+    '20',
+    '--lr',
+    '1e-7,1e-6',
+    '--reg',
+    '1,10',
+    '--jobs',
+    '1',
+    '--out',
+    path.join(dir, 'b'),
+    '--log-format',
+    'json',
+  ]);
 
   test('a sweep folder: its config, one result line per run, the best model, the chart, the summary', () => {
     expect(first.code).toBe(0);
@@ -160,7 +185,10 @@ describe('runs, show and a sweep folder', () => {
     expect(rows[1]).toMatch(/ a\s+train\s+softmax\s+sgd\s+1e-6\s+10\s+\d+\.\d\d%\s+\d+\.\d\d%\s+done$/);
     expect(rows[2]).toMatch(/ b\s+sweep\s+softmax\s+sgd .* done$/);
     const j = lintrain(['runs', '--dir', dir, '--log-format', 'json']).events.slice(1);
-    expect(j.map((r) => [r.event, r.kind, r.status])).toEqual([['run', 'train', 'done'], ['run', 'sweep', 'done']]);
+    expect(j.map((r) => [r.event, r.kind, r.status])).toEqual([
+      ['run', 'train', 'done'],
+      ['run', 'sweep', 'done'],
+    ]);
     expect(j[0].valAcc).toBe(JSON.parse(fs.readFileSync(path.join(dir, 'a', 'summary.json'), 'utf8')).valAcc);
     expect(lintrain(['runs', '--dir', path.join(tmp, 'none')]).stdout).toMatch(/no runs/);
   });

@@ -38,7 +38,13 @@ async function stoppedAfter(config: Config, kernels: Kernels, blocks: number) {
   const events: TrainEvent[] = [];
   const r = await trainResumable(config, data, kernels, (e) => events.push(e), { shouldStop: () => asked++ >= blocks });
   const dir = tmpDir();
-  saveCheckpoint(dir, { config, state: r.state, metrics: { losses: [], evals: [], trainSec: 0 }, kernels: kernels.id, stoppedBy: 'SIGINT' });
+  saveCheckpoint(dir, {
+    config,
+    state: r.state,
+    metrics: { losses: [], evals: [], trainSec: 0 },
+    kernels: kernels.id,
+    stoppedBy: 'SIGINT',
+  });
   return { r, events, saved: loadCheckpoint(dir) };
 }
 
@@ -118,7 +124,8 @@ test('a saved state of the other kind is refused', async () => {
 test('a damaged search checkpoint: one line naming the file and the field', async () => {
   const kernels = createJsKernels();
   const config = resolveConfig(base, { opt: 'random-local', iters: 10, stepSize: 2e-4 });
-  let found: Record<string, any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed checkpoint file
+  let found: Record<string, any> | null = null;
   for (let blocks = 1; !found; blocks++) {
     const { r, saved } = await stoppedAfter(config, kernels, blocks);
     if (!r.stopped) throw new Error('no stop with pending steps');
@@ -136,8 +143,12 @@ test('a damaged search checkpoint: one line naming the file and the field', asyn
     fs.writeFileSync(f, JSON.stringify(b));
     return () => loadCheckpoint(f);
   };
-  expect(variant((b) => (b.search.pending += 1))).toThrow(/checkpoint\.json: search\.steps holds \d+ bytes, expected \d+ values of 4 bytes\.$/);
-  expect(variant((b) => (b.search.name = 'random-search'))).toThrow(/checkpoint\.json: the search state is missing or damaged; the checkpoint cannot be resumed\.$/);
+  expect(variant((b) => (b.search.pending += 1))).toThrow(
+    /checkpoint\.json: search\.steps holds \d+ bytes, expected \d+ values of 4 bytes\.$/,
+  );
+  expect(variant((b) => (b.search.name = 'random-search'))).toThrow(
+    /checkpoint\.json: the search state is missing or damaged; the checkpoint cannot be resumed\.$/,
+  );
   expect(variant((b) => delete b.search)).toThrow(/the search state is missing or damaged/);
   expect(variant((b) => (b.kind = 'gradient'))).toThrow(/the kind \("gradient" for --opt random-local\) is missing or damaged/);
 });

@@ -65,12 +65,26 @@ test('`lintrain --config configs/step-size.json` prints the table', () => {
   try {
     const dataDir = path.join(tmp, 'data');
     writeLearnableDir(dataDir, 40, 20);
-    const args = ['--config', path.join(root, 'configs', 'step-size.json'), '--data', dataDir, '--num-train', '150', '--num-val', '50', '--num-test', '20', '--backend', 'js'];
+    const args = [
+      '--config',
+      path.join(root, 'configs', 'step-size.json'),
+      '--data',
+      dataDir,
+      '--num-train',
+      '150',
+      '--num-val',
+      '50',
+      '--num-test',
+      '20',
+      '--backend',
+      'js',
+    ];
     const r = lintrain(args, { cwd: tmp });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/step-size experiment.*svm loss, no regularization, W ~ N\(0,1\)·0\.001.*150 training images/);
     expect(r.stdout).toMatch(/\| 0 \(original W\) \| \d+\.\d{4} \|/);
-    for (const s of ['1e-7', '1e-6', '1e-5', '1e-4', '1e-3', '1e-2', '1e-1']) expect(r.stdout).toMatch(new RegExp(`^\\| ${s} \\| [\\d.e+]+ \\|`, 'm'));
+    for (const s of ['1e-7', '1e-6', '1e-5', '1e-4', '1e-3', '1e-2', '1e-1'])
+      expect(r.stdout).toMatch(new RegExp(`^\\| ${s} \\| [\\d.e+]+ \\|`, 'm'));
     expect(r.stdout).not.toMatch(/test accuracy/); // an experiment, not a training run
     const j = lintrain([...args, '--log-format', 'json'], { cwd: tmp });
     expect(j.events.map((e) => e.event)).toEqual(['format', 'step-size']);

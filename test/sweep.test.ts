@@ -41,8 +41,12 @@ describe('search points', () => {
 
   test('a grid is the cartesian product, the first flag varying slowest', () => {
     expect(gridPoints([lr, reg])).toEqual([
-      { lr: 1e-7, reg: 2.5e4 }, { lr: 1e-7, reg: 5e4 }, { lr: 1e-7, reg: 1e5 },
-      { lr: 5e-7, reg: 2.5e4 }, { lr: 5e-7, reg: 5e4 }, { lr: 5e-7, reg: 1e5 },
+      { lr: 1e-7, reg: 2.5e4 },
+      { lr: 1e-7, reg: 5e4 },
+      { lr: 1e-7, reg: 1e5 },
+      { lr: 5e-7, reg: 2.5e4 },
+      { lr: 5e-7, reg: 5e4 },
+      { lr: 5e-7, reg: 1e5 },
     ]);
     expect(sweepPoints([lr, reg], null, 0)).toEqual(gridPoints([lr, reg]));
   });
@@ -89,7 +93,9 @@ describe('search points', () => {
   });
 
   test('a range without --samples is an error that says so', () => {
-    expect(() => sweepPoints([lr, parseAxis('reg', '1e2:1e5')], null, 0)).toThrow(/--reg is a range \(lo:hi\): say how many random runs with --samples N/);
+    expect(() => sweepPoints([lr, parseAxis('reg', '1e2:1e5')], null, 0)).toThrow(
+      /--reg is a range \(lo:hi\): say how many random runs with --samples N/,
+    );
   });
 
   test('every run has its own seed, a 32-bit value that depends on the sweep seed and the index only', () => {
@@ -104,7 +110,14 @@ describe('search points', () => {
 
   test('--repeats: several runs per point, same params, different seeds', () => {
     const specs = runSpecs(gridPoints([lr]), 0, 3);
-    expect(specs.map((s) => [s.index, s.point])).toEqual([[0, 0], [1, 0], [2, 0], [3, 1], [4, 1], [5, 1]]);
+    expect(specs.map((s) => [s.index, s.point])).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 1],
+      [4, 1],
+      [5, 1],
+    ]);
     expect(specs[2].params).toEqual({ lr: 1e-7 });
     expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
   });
@@ -113,11 +126,11 @@ describe('search points', () => {
 describe('choosing the best run', () => {
   // testAcc is there to prove it is never looked at: the best test is the worst val.
   const results = [
-    { index: 0, valAcc: 0.30, testAcc: 0.90 },
+    { index: 0, valAcc: 0.3, testAcc: 0.9 },
     { index: 1, valAcc: NaN, testAcc: NaN }, // diverged
-    { index: 2, valAcc: 0.42, testAcc: 0.10 },
-    { index: 3, valAcc: 0.42, testAcc: 0.20 },
-    { index: 4, valAcc: 0.35, testAcc: 0.50 },
+    { index: 2, valAcc: 0.42, testAcc: 0.1 },
+    { index: 3, valAcc: 0.42, testAcc: 0.2 },
+    { index: 4, valAcc: 0.35, testAcc: 0.5 },
   ];
 
   test('by validation accuracy only; ties keep run order; diverged runs last', () => {
@@ -127,9 +140,18 @@ describe('choosing the best run', () => {
   });
 
   test('points are ranked by the mean validation accuracy of their runs; one diverged run sinks a point', () => {
-    const run = (index: number, point: number, valAcc: number): RunResult =>
-      ({ index, point, params: { lr: point }, seed: index, trainAcc: 0.5, valAcc, finalLoss: 1, timeSec: 1, kernels: 'js' });
-    const points = byPoint([run(0, 0, 0.40), run(1, 0, 0.30), run(2, 1, 0.37), run(3, 1, 0.36), run(4, 2, 0.5), run(5, 2, NaN)]);
+    const run = (index: number, point: number, valAcc: number): RunResult => ({
+      index,
+      point,
+      params: { lr: point },
+      seed: index,
+      trainAcc: 0.5,
+      valAcc,
+      finalLoss: 1,
+      timeSec: 1,
+      kernels: 'js',
+    });
+    const points = byPoint([run(0, 0, 0.4), run(1, 0, 0.3), run(2, 1, 0.37), run(3, 1, 0.36), run(4, 2, 0.5), run(5, 2, NaN)]);
     expect(points.map((p) => p.valAcc)).toEqual([0.35, expect.closeTo(0.365, 12), NaN]);
     expect(points[0].valStd).toBeCloseTo(Math.sqrt(0.005), 12);
     expect(rankByVal(points).map((p) => p.index)).toEqual([1, 0, 2]);
@@ -191,14 +213,21 @@ describe('lintrain sweep, spawned with 2 jobs', () => {
     expect(summary.best.testAcc).toBeGreaterThan(0.5); // learnable data; chance is 0.1
     const runs = summary.points.flatMap((p: { runs: object[] }) => p.runs);
     expect(runs.every((r: object) => !('testAcc' in r))).toBe(true);
-    expect(summary.points.map((r: { params: object }) => r.params)).toEqual(expect.arrayContaining([{ lr: 1e-7, reg: 10 }, { lr: 1e-6, reg: 1e3 }]));
+    expect(summary.points.map((r: { params: object }) => r.params)).toEqual(
+      expect.arrayContaining([
+        { lr: 1e-7, reg: 10 },
+        { lr: 1e-6, reg: 1e3 },
+      ]),
+    );
   });
 
   test('the same command gives the same table; the saved model is the best run', () => {
     const again = lintrain(grid);
     type Run = { timeSec: number };
     const table = (s: string) =>
-      lines(s).at(-1)!.points.map(({ timeSec: _t, runs, ...p }: Run & { runs: Run[] }) => ({ ...p, runs: runs.map(({ timeSec: _u, ...r }) => r) }));
+      lines(s)
+        .at(-1)!
+        .points.map(({ timeSec: _t, runs, ...p }: Run & { runs: Run[] }) => ({ ...p, runs: runs.map(({ timeSec: _u, ...r }) => r) }));
     expect(table(again.stdout)).toEqual(table(first.stdout));
     const saved = JSON.parse(fs.readFileSync(model, 'utf8'));
     const best = lines(first.stdout).at(-1)!.best;

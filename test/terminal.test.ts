@@ -40,14 +40,37 @@ describe('PrettyReporter at the end of a run', () => {
   const config = resolveConfig({}, { iters: 40, threads: 1 });
   const cm = Array.from({ length: C }, (_, t) => Array.from({ length: C }, (_, p) => (t === p ? 5 : 1)));
   const summary = {
-    trainAcc: 0.4, valAcc: 0.38, testAcc: 0.37, perClass: Object.fromEntries(names.map((n) => [n, 5 / 14])), classNames: names,
-    confusion: cm, finalLoss: 5, iters: 40, timeSec: 1, peakRssMB: 100, saved: null, runDir: 'runs/x', config, kernels: 'js',
+    trainAcc: 0.4,
+    valAcc: 0.38,
+    testAcc: 0.37,
+    perClass: Object.fromEntries(names.map((n) => [n, 5 / 14])),
+    classNames: names,
+    confusion: cm,
+    finalLoss: 5,
+    iters: 40,
+    timeSec: 1,
+    peakRssMB: 100,
+    saved: null,
+    runDir: 'runs/x',
+    config,
+    kernels: 'js',
   } as Summary;
   const run = (charts: boolean) => {
     let text = '';
-    const stream = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+    const write = (s: string) => {
+      text += s;
+      return true;
+    };
+    const stream = { isTTY: false, write } as unknown as NodeJS.WriteStream;
     const r = new PrettyReporter(stream, false, stream, charts);
-    r.start({ config, sizes: { train: 1, val: 1, test: 1 }, kernels: 'js', threads: 1, detail: 'plain TypeScript, 1 thread', resumedAt: null });
+    r.start({
+      config,
+      sizes: { train: 1, val: 1, test: 1 },
+      kernels: 'js',
+      threads: 1,
+      detail: 'plain TypeScript, 1 thread',
+      resumedAt: null,
+    });
     for (let i = 1; i <= 40; i++) r.iter({ event: 'iter', iter: i, loss: 10 - i / 10, batchAcc: 0.3 });
     r.done(summary);
     return text;

@@ -54,10 +54,13 @@ test('learning-rate decay: once per epoch by default, every lrStep iterations wi
 
 test('shuffled epochs visit every row once per epoch', () => {
   const seen: number[] = [];
-  const spy = { ...kernels, lossAndGrad: (...a: Parameters<typeof kernels.lossAndGrad>) => {
-    seen.push(...(a[1] as Int32Array));
-    return kernels.lossAndGrad(...a);
-  } };
+  const spy = {
+    ...kernels,
+    lossAndGrad: (...a: Parameters<typeof kernels.lossAndGrad>) => {
+      seen.push(...(a[1] as Int32Array));
+      return kernels.lossAndGrad(...a);
+    },
+  };
   train(resolveConfig(base, { sample: 'epoch', batchSize: 40, iters: 3 }), data, spy, () => {});
   expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 120 }, (_, i) => i));
 });
@@ -76,8 +79,13 @@ test('divergence stops the run naming the iteration and suggesting a smaller lea
 
 describe('searches do not depend on how many candidates are scored per pass', () => {
   const problem = (block: number) => ({
-    kernels, split: data.train, mean: data.mean, loss: { name: 'svm' as const, delta: 1 },
-    reg: { type: 'none' as const, strength: 0, l1Ratio: 0.5, includeBias: false }, rng: new Rng(5), block,
+    kernels,
+    split: data.train,
+    mean: data.mean,
+    loss: { name: 'svm' as const, delta: 1 },
+    reg: { type: 'none' as const, strength: 0, l1Ratio: 0.5, includeBias: false },
+    rng: new Rng(5),
+    block,
   });
   test('random search', () => {
     const runs = [1, 4, 7].map((block) => {

@@ -100,9 +100,19 @@ export async function featuresExtractCommand(cmd: Command): Promise<number> {
     const timeSec = (performance.now() - t0) / 1000;
     const sizes = { train: set.train.n, val: set.val.n, test: set.test.n };
     if (config.logFormat === 'json') {
-      stdoutEvents().write('features', { file: out, features: set.name, width: set.F, sizes, settings: set.settings, timeSec, kernels: backend.id });
+      stdoutEvents().write('features', {
+        file: out,
+        features: set.name,
+        width: set.F,
+        sizes,
+        settings: set.settings,
+        timeSec,
+        kernels: backend.id,
+      });
     }
-    reporter.info(`${set.name} features: ${set.F} per image for ${sizes.train} / ${sizes.val} / ${sizes.test} images, written to ${out} in ${timeSec.toFixed(1)} s`);
+    reporter.info(
+      `${set.name} features: ${set.F} per image for ${sizes.train} / ${sizes.val} / ${sizes.test} images, written to ${out} in ${timeSec.toFixed(1)} s`,
+    );
     return 0;
   } finally {
     reporter.close();

@@ -33,8 +33,17 @@ export async function gradcheckCommand(cmd: Command): Promise<number> {
   reporter.close();
   if (config.logFormat === 'json') {
     stdoutEvents().write('gradcheck', {
-      loss: config.loss, reg: reg.type, strength: reg.strength, regBias: reg.includeBias, n: split.n, synthetic: Boolean(synthetic), value: loss, h,
-      checks: results.map((r) => ({ ...r, verdict: verdict(r.relError) })), maxRelError: worst, wrong,
+      loss: config.loss,
+      reg: reg.type,
+      strength: reg.strength,
+      regBias: reg.includeBias,
+      n: split.n,
+      synthetic: Boolean(synthetic),
+      value: loss,
+      h,
+      checks: results.map((r) => ({ ...r, verdict: verdict(r.relError) })),
+      maxRelError: worst,
+      wrong,
     });
     return wrong > 0 ? 1 : 0;
   }

@@ -49,7 +49,10 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
   train.action(() => run(trainOrExperiment, train));
 
-  const logFormat = () => new Option('--log-format <name>', 'pretty (a table for people) or json (one JSON object per line)').choices(['pretty', 'json']).default('pretty');
+  const logFormat = () =>
+    new Option('--log-format <name>', 'pretty (a table for people) or json (one JSON object per line)')
+      .choices(['pretty', 'json'])
+      .default('pretty');
   const download = program
     .command('download')
     .description('download CIFAR-10 (binary version) into the data directory, or import an archive with --from')
@@ -60,7 +63,19 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
   download.action(() => run(downloadCommand, download));
 
   const gradcheck = addConfigOptions(program.command('gradcheck'), [
-    'loss', 'delta', 'reg', 'regType', 'l1Ratio', 'regBias', 'initScale', 'numDev', 'seed', 'data', 'download', 'logFormat', 'quiet',
+    'loss',
+    'delta',
+    'reg',
+    'regType',
+    'l1Ratio',
+    'regBias',
+    'initScale',
+    'numDev',
+    'seed',
+    'data',
+    'download',
+    'logFormat',
+    'quiet',
   ])
     .description('compare the analytic gradient with a numerical one (float64, centered differences)')
     .addOption(new Option('--checks <k>', 'entries of W to check').argParser(positiveInt).default(10))
@@ -68,19 +83,27 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .option('--synthetic', 'use generated data instead of CIFAR-10');
   gradcheck.action(() => run(gradcheckCommand, gradcheck));
 
-  const evaluate = addConfigOptions(program.command('eval'), [
-    'data', 'download', 'backend', 'threads', 'logFormat', 'quiet',
-  ])
+  const evaluate = addConfigOptions(program.command('eval'), ['data', 'download', 'backend', 'threads', 'logFormat', 'quiet'])
     .description('accuracy of a saved model on the test split')
     .requiredOption('--model <file>', 'a model written by --save');
   evaluate.action(() => run(evalCommand, evaluate));
 
-  const sweep = addSweepOptions(program.command('sweep'))
-    .description('hyperparameter search: a grid (--lr 1e-7,5e-7) or log-uniform samples (--lr 1e-8:1e-5 --samples 30), in parallel');
+  const sweep = addSweepOptions(program.command('sweep')).description(
+    'hyperparameter search: a grid (--lr 1e-7,5e-7) or log-uniform samples (--lr 1e-8:1e-5 --samples 30), in parallel',
+  );
   sweep.action(() => run(sweepCommand, sweep));
 
   const repro = addConfigOptions(program.command('repro'), [
-    'numTrain', 'numVal', 'numTest', 'numDev', 'data', 'download', 'backend', 'threads', 'logFormat', 'quiet',
+    'numTrain',
+    'numVal',
+    'numTest',
+    'numDev',
+    'data',
+    'download',
+    'backend',
+    'threads',
+    'logFormat',
+    'quiet',
   ])
     .description('run every lecture preset in configs/ and print the lecture table, sanity figures and gradient checks')
     .option('--quick', 'smoke test: far fewer iterations and tries, small splits')
@@ -105,7 +128,7 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
 
   const visualize = program
     .command('visualize')
-    .description('draw the learned templates (each class\'s row of W as a 32×32 image) of a saved model, as a PNG')
+    .description("draw the learned templates (each class's row of W as a 32×32 image) of a saved model, as a PNG")
     .requiredOption('--model <file>', 'a model written by a run (model.json) or by --save')
     .option('--out <file>', 'the PNG to write (default: the model file with .templates.png)')
     .addOption(logFormat());
@@ -113,8 +136,20 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
 
   const features = program.command('features').description('compute features once and store them (see `features extract --help`)');
   const extract = addConfigOptions(features.command('extract'), [
-    'features', 'centroids', 'kmeansPatches', 'kmeansIters', 'numTrain', 'numVal', 'numTest', 'seed', 'data', 'download',
-    'backend', 'threads', 'logFormat', 'quiet',
+    'features',
+    'centroids',
+    'kmeansPatches',
+    'kmeansIters',
+    'numTrain',
+    'numVal',
+    'numTest',
+    'seed',
+    'data',
+    'download',
+    'backend',
+    'threads',
+    'logFormat',
+    'quiet',
   ])
     .description('extract hog-color or kmeans features for train, val and test and write them to a feature file')
     .requiredOption('--out <file>', 'the feature file to write');

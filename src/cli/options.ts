@@ -34,7 +34,8 @@ const HELP: Record<ConfigKey, string> = {
   numDev: 'dev subset of train for gradient checks',
   evalEvery: 'validation accuracy every N iterations (0: only at the end)',
   seed: 'random seed: the same seed and flags give the same run, bit for bit',
-  backend: 'kernels: wasm (SIMD, threads; the same bits on every machine), wasm-fma (fused multiply-add where the CPU has it; bits depend on the CPU) or js (reference)',
+  backend:
+    'kernels: wasm (SIMD, threads; the same bits on every machine), wasm-fma (fused multiply-add where the CPU has it; bits depend on the CPU) or js (reference)',
   threads: 'worker threads of the wasm kernels; never changes the results',
   data: 'data directory: holds the batch files or cifar-10-batches-bin/ (env LINTRAIN_DATA; default data/)',
   download: 'download CIFAR-10 when it is missing (--no-download: fail instead)',

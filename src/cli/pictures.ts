@@ -58,7 +58,10 @@ export interface Curves {
 export function trainPictures(folder: RunFolder, config: Config, onPicture: () => void, warn: (m: string) => void) {
   const plots = loadPlots();
   let loaded: Plots | null = null;
-  void plots.then((p) => (loaded = p), () => {});
+  void plots.then(
+    (p) => (loaded = p),
+    () => {},
+  );
   const jobs: Promise<void>[] = [];
   const add = (job: (p: Plots) => Promise<void>) => {
     const j = (loaded ? job(loaded) : plots.then(job)).then(onPicture);
@@ -85,7 +88,13 @@ export function trainPictures(folder: RunFolder, config: Config, onPicture: () =
 export const TRAIN_PICTURES = 4;
 
 /** sweep.{svg,png}: validation accuracy over the first two swept keys. */
-export async function writeSweepPicture(folder: RunFolder, points: readonly PointResult[], keys: readonly string[], title: string, warn: (m: string) => void): Promise<void> {
+export async function writeSweepPicture(
+  folder: RunFolder,
+  points: readonly PointResult[],
+  keys: readonly string[],
+  title: string,
+  warn: (m: string) => void,
+): Promise<void> {
   const plots = await loadPlots();
   await chartFiles(plots, folder, 'sweep', plots.sweepChart(points, keys, title));
   if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);

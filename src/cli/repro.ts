@@ -29,7 +29,11 @@ const KNOWN: Record<string, { title: string; figure: string; showHyper?: boolean
   'svm-sgd.json': { title: 'SVM + SGD, lr 1e-7, reg 2.5e4', figure: 'val ≈ 38–39% (assignment 1)' },
   'softmax-sgd.json': { title: 'Softmax + SGD, lr 1e-7, reg 2.5e4', figure: 'val ≈ 35% (assignment 1)' },
   'svm-tuned.json': { title: 'SVM + SGD, tuned by our sweep', figure: 'best val ≈ 40%, test ≈ 37–40% (assignment 1)', showHyper: true },
-  'softmax-tuned.json': { title: 'Softmax + SGD, tuned by our sweep', figure: 'best val ≈ 40%, test ≈ 37–40% (assignment 1)', showHyper: true },
+  'softmax-tuned.json': {
+    title: 'Softmax + SGD, tuned by our sweep',
+    figure: 'best val ≈ 40%, test ≈ 37–40% (assignment 1)',
+    showHyper: true,
+  },
   'step-size.json': { title: 'Step-size experiment', figure: 'loss falls for small steps, explodes for large (notes)' },
 };
 const QUICK = { numTrain: 2000, numVal: 200, numTest: 1000, numDev: 50, searchIters: 20, sgdIters: 100, seeds: 2 };
@@ -57,7 +61,12 @@ function splitSizes(dir: string, flags: Partial<Config>, quick: boolean): Partia
   const nTest = countRecords(path.join(dir, TEST_FILE));
   const numVal = flags.numVal ?? Math.min(QUICK.numVal, Math.floor(nTrain / 5));
   const numTrain = flags.numTrain ?? Math.min(QUICK.numTrain, nTrain - numVal);
-  return { numVal, numTrain, numTest: flags.numTest ?? Math.min(QUICK.numTest, nTest), numDev: flags.numDev ?? Math.min(QUICK.numDev, numTrain) };
+  return {
+    numVal,
+    numTrain,
+    numTest: flags.numTest ?? Math.min(QUICK.numTest, nTest),
+    numDev: flags.numDev ?? Math.min(QUICK.numDev, numTrain),
+  };
 }
 
 export async function reproCommand(cmd: Command): Promise<number> {
@@ -84,7 +93,8 @@ export async function reproCommand(cmd: Command): Promise<number> {
       if (wanted) throw new UsageError(`repro runs the pixel presets; run ${file} with \`lintrain --config configs/${file}\`.`);
       continue;
     }
-    if (quick && config.experiment === 'train') config.iters = Math.min(config.iters, isSearch(config.opt) ? QUICK.searchIters : QUICK.sgdIters);
+    if (quick && config.experiment === 'train')
+      config.iters = Math.min(config.iters, isSearch(config.opt) ? QUICK.searchIters : QUICK.sgdIters);
     const n = config.experiment !== 'train' ? 1 : (seedsFlag ?? (quick ? QUICK.seeds : isSearch(config.opt) ? 5 : 3));
     rows.push({ file, config, seeds: Array.from({ length: n }, (_, s) => s) });
   }
@@ -107,16 +117,20 @@ export async function reproCommand(cmd: Command): Promise<number> {
     const t0 = performance.now();
     const bar = reporter.phase('repro   ', tasks.length);
     let done = 0;
-    const results = await runAll(opened.runner, tasks.map(({ index, config, evalTest }) => ({ index, config, evalTest })), (r) => {
-      bar.update(++done);
-      const t = tasks[r.index];
-      const { W: _W, ...outcome } = r;
-      if (json) stdoutEvents().write('trial', { preset: t.row.file, seed: t.seed, ...outcome });
-      if (!process.stderr.isTTY) {
-        const accs = r.stepSize ? '' : `: val ${fmtAcc([r.valAcc])}, test ${fmtAcc([r.testAcc])}`;
-        reporter.info(`run ${done}/${tasks.length}: ${t.row.file} seed ${t.seed}${accs} in ${secs(r.timeSec)}`);
-      }
-    }).finally(() => bar.stop());
+    const results = await runAll(
+      opened.runner,
+      tasks.map(({ index, config, evalTest }) => ({ index, config, evalTest })),
+      (r) => {
+        bar.update(++done);
+        const t = tasks[r.index];
+        const { W: _W, ...outcome } = r;
+        if (json) stdoutEvents().write('trial', { preset: t.row.file, seed: t.seed, ...outcome });
+        if (!process.stderr.isTTY) {
+          const accs = r.stepSize ? '' : `: val ${fmtAcc([r.valAcc])}, test ${fmtAcc([r.testAcc])}`;
+          reporter.info(`run ${done}/${tasks.length}: ${t.row.file} seed ${t.seed}${accs} in ${secs(r.timeSec)}`);
+        }
+      },
+    ).finally(() => bar.stop());
     const wallSec = (performance.now() - t0) / 1000;
     const sanity = sanityChecks(data.dev, data.mean, base);
 
@@ -128,7 +142,15 @@ export async function reproCommand(cmd: Command): Promise<number> {
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     if (json) {
       stdoutEvents().write('repro', {
-        quick, rows: table, stepSize: stepResult?.stepSize ?? null, sanity, wallSec, runSec, kernels: opened.runner.kernels.id, jobs: opened.runner.jobs, peakRssMB,
+        quick,
+        rows: table,
+        stepSize: stepResult?.stepSize ?? null,
+        sanity,
+        wallSec,
+        runSec,
+        kernels: opened.runner.kernels.id,
+        jobs: opened.runner.jobs,
+        peakRssMB,
       });
     }
     if (!base.quiet) {
@@ -144,10 +166,19 @@ export async function reproCommand(cmd: Command): Promise<number> {
         ),
       ];
       if (step && stepResult?.stepSize) {
-        out.push('', `Step-size experiment (configs/${step.file}): ${stepSizeSetting(step.config, data.train.n)}`, '', stepSizeTable(stepResult.stepSize));
+        out.push(
+          '',
+          `Step-size experiment (configs/${step.file}): ${stepSizeSetting(step.config, data.train.n)}`,
+          '',
+          stepSizeTable(stepResult.stepSize),
+        );
       }
-      out.push('', sanityReport(sanity), '',
-        `${tasks.length} runs in ${secs(wallSec)} on ${plural(opened.runner.jobs, 'job')} (sum of run times ${secs(runSec)}); peak RSS ${peakRssMB} MB`);
+      out.push(
+        '',
+        sanityReport(sanity),
+        '',
+        `${tasks.length} runs in ${secs(wallSec)} on ${plural(opened.runner.jobs, 'job')} (sum of run times ${secs(runSec)}); peak RSS ${peakRssMB} MB`,
+      );
       (json ? process.stderr : process.stdout).write(out.join('\n') + '\n');
     }
     return sanity.gradchecks.some((g) => g.verdict === 'wrong') ? 1 : 0;

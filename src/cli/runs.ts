@@ -53,7 +53,16 @@ export async function runsCommand(cmd: Command): Promise<number> {
   const paint = (status: string) => (status === 'done' ? c.green : status === 'running' ? c.cyan : c.red)(status);
   const header = ['date', 'folder', 'kind', 'loss', 'optimizer', 'lr', 'reg', 'val', 'test', 'status'];
   const table = rows.map((r) => [
-    when(r.startedAt), path.basename(r.dir), r.kind, r.loss, r.opt, fmtNum(r.lr), fmtNum(r.reg), pct(r.valAcc), pct(r.testAcc), r.status,
+    when(r.startedAt),
+    path.basename(r.dir),
+    r.kind,
+    r.loss,
+    r.opt,
+    fmtNum(r.lr),
+    fmtNum(r.reg),
+    pct(r.valAcc),
+    pct(r.testAcc),
+    r.status,
   ]);
   const right = [false, false, false, false, false, true, true, true, true, false];
   const lines = textTable(header, table, right).split('\n');
@@ -95,7 +104,9 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
     lines.push(`  best: lr ${fmtNum(r.lr)}, reg ${fmtNum(r.reg)}: val ${pct(r.valAcc)}, test ${pct(r.testAcc)}`);
   } else if (s.status === 'done') {
     const time = typeof s.timeSec === 'number' ? `, ${secs(s.timeSec)}` : '';
-    lines.push(`  train ${pct(s.trainAcc as number)}, validation ${c.bold(pct(r.valAcc))}, test ${c.bold(pct(r.testAcc))}, final loss ${fmtNum(s.finalLoss as number)}${time}`);
+    lines.push(
+      `  train ${pct(s.trainAcc as number)}, validation ${c.bold(pct(r.valAcc))}, test ${c.bold(pct(r.testAcc))}, final loss ${fmtNum(s.finalLoss as number)}${time}`,
+    );
   }
   const lastVal = vals.at(-1);
   lines.push(

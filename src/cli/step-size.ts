@@ -20,8 +20,10 @@ export async function trainOrExperiment(cmd: Command): Promise<number> {
 /** What the experiment was, in one line. */
 export function stepSizeSetting(config: Config, nTrain: number): string {
   const reg = config.regType === 'none' || config.reg === 0 ? 'no regularization' : `${config.regType} reg ${fmtNum(config.reg)}`;
-  return `${config.loss} loss, ${reg}, W ~ N(0,1)·${fmtNum(config.initScale)} (seed ${config.seed}), ` +
-    `gradient on all ${nTrain} training images`;
+  return (
+    `${config.loss} loss, ${reg}, W ~ N(0,1)·${fmtNum(config.initScale)} (seed ${config.seed}), ` +
+    `gradient on all ${nTrain} training images`
+  );
 }
 
 /** The table: each step size beside the loss after one step from the original loss. */
@@ -29,7 +31,11 @@ export function stepSizeTable(r: StepSizeResult): string {
   const best = r.steps.reduce((b, s) => (s.loss < b.loss ? s : b), { step: 0, loss: r.initialLoss });
   const rows = [
     ['0 (original W)', r.initialLoss.toFixed(4), ''],
-    ...r.steps.map((s) => [s.step.toExponential().replace('e+', 'e'), fmtLoss(s.loss), s === best ? 'lowest' : s.loss > r.initialLoss ? 'higher than the original' : 'lower']),
+    ...r.steps.map((s) => [
+      s.step.toExponential().replace('e+', 'e'),
+      fmtLoss(s.loss),
+      s === best ? 'lowest' : s.loss > r.initialLoss ? 'higher than the original' : 'lower',
+    ]),
   ];
   return markdownTable(['step size', 'loss after W − step·dW', ''], rows, [true, true, false]);
 }

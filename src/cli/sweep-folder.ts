@@ -52,7 +52,13 @@ export class SweepRecorder {
     const interrupted = error instanceof LintrainError && error.exitCode === 130;
     try {
       this.folder.write('results.jsonl', this.text, 'the sweep results');
-      this.folder.writeSummary('sweep', interrupted ? 'interrupted' : 'failed', this.config, {}, error instanceof Error ? error.message : String(error));
+      this.folder.writeSummary(
+        'sweep',
+        interrupted ? 'interrupted' : 'failed',
+        this.config,
+        {},
+        error instanceof Error ? error.message : String(error),
+      );
     } catch {
       // keep the original error
     }

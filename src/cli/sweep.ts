@@ -12,8 +12,19 @@ import { accuracy } from '../evaluate.js';
 import { type Model, saveModel } from '../model.js';
 import { defaultJobs, openRunner, runAll, type TaskResult } from '../parallel.js';
 import {
-  type Axis, bestByVal, byPoint, isSweepKey, type Params, parseAxis, type PointResult, rankByVal, type RunResult, runSpecs,
-  SWEEP_KEYS, type SweepKey, sweepPoints,
+  type Axis,
+  bestByVal,
+  byPoint,
+  isSweepKey,
+  type Params,
+  parseAxis,
+  type PointResult,
+  rankByVal,
+  type RunResult,
+  runSpecs,
+  SWEEP_KEYS,
+  type SweepKey,
+  sweepPoints,
 } from '../sweep.js';
 import { ensureData, fallbackWarning } from './data.js';
 import { stdoutEvents } from './events.js';
@@ -39,7 +50,11 @@ export function addSweepOptions(cmd: Command): Command {
   }
   return cmd
     .addOption(new Option('--samples <n>', 'random search: number of runs (needed when a flag is a range)').argParser(positiveInt))
-    .addOption(new Option('--repeats <n>', 'runs per point, each with its own seed; points ranked by mean validation accuracy').argParser(positiveInt))
+    .addOption(
+      new Option('--repeats <n>', 'runs per point, each with its own seed; points ranked by mean validation accuracy').argParser(
+        positiveInt,
+      ),
+    )
     .addOption(new Option('--jobs <n>', `runs at once (default: ${defaultJobs()}, all cores)`).argParser(positiveInt));
 }
 
@@ -57,7 +72,8 @@ export function sweepPlan(cmd: Command): { axes: Axis[]; fixed: Partial<Config>;
   return { axes, fixed: fixed as Partial<Config>, file: configFile ? readConfigFile(configFile) : {} };
 }
 
-const axisText = (a: Axis) => (a.kind === 'grid' ? `${a.key} ${a.values.map(fmtNum).join(',')}` : `${a.key} ${fmtNum(a.lo)}:${fmtNum(a.hi)} (log)`);
+const axisText = (a: Axis) =>
+  a.kind === 'grid' ? `${a.key} ${a.values.map(fmtNum).join(',')}` : `${a.key} ${fmtNum(a.lo)}:${fmtNum(a.hi)} (log)`;
 
 export async function sweepCommand(cmd: Command): Promise<number> {
   const { axes, fixed, file } = sweepPlan(cmd);
@@ -95,18 +111,29 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const bar = reporter.phase('sweep   ', specs.length);
     let done = 0;
     const asRun = (r: TaskResult): RunResult => ({
-      ...specs[r.index], trainAcc: r.trainAcc, valAcc: r.valAcc, finalLoss: r.finalLoss, timeSec: r.timeSec, kernels: r.kernels,
+      ...specs[r.index],
+      trainAcc: r.trainAcc,
+      valAcc: r.valAcc,
+      finalLoss: r.finalLoss,
+      timeSec: r.timeSec,
+      kernels: r.kernels,
       ...(r.error ? { error: r.error } : {}),
     });
-    const results = await runAll(opened.runner, configs.map((config, index) => ({ index, config })), (r) => {
-      bar.update(++done);
-      const run = asRun(r);
-      if (json) stdoutEvents().write('trial', run);
-      folder!.trial(run);
-      if (!process.stderr.isTTY) {
-        reporter.info(`run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`);
-      }
-    }).finally(() => bar.stop());
+    const results = await runAll(
+      opened.runner,
+      configs.map((config, index) => ({ index, config })),
+      (r) => {
+        bar.update(++done);
+        const run = asRun(r);
+        if (json) stdoutEvents().write('trial', run);
+        folder!.trial(run);
+        if (!process.stderr.isTTY) {
+          reporter.info(
+            `run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`,
+          );
+        }
+      },
+    ).finally(() => bar.stop());
     const wallSec = (performance.now() - t0) / 1000;
 
     // The point with the best mean validation accuracy; of its runs, the best by validation is kept.
@@ -115,30 +142,63 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     const run = point ? bestByVal(point.runs)! : null;
     const W = run ? results[run.index].W! : null;
     const testAcc = W ? accuracy(opened.kernels, opened.data.test, opened.data.mean, W).acc : NaN;
-    const model: Model | null = W && run
-      ? {
-        W, mean: opened.data.mean, classNames: opened.data.classNames, kernels: results[run.index].kernels,
-        config: { ...configs[run.index], save: base.save, minValAcc: base.minValAcc },
-        metrics: { trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc },
-      }
-      : null;
+    const model: Model | null =
+      W && run
+        ? {
+            W,
+            mean: opened.data.mean,
+            classNames: opened.data.classNames,
+            kernels: results[run.index].kernels,
+            config: { ...configs[run.index], save: base.save, minValAcc: base.minValAcc },
+            metrics: { trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc },
+          }
+        : null;
     if (model && base.save) saveModel(base.save, model);
-    const best = point && run
-      ? { point: point.index, params: point.params, meanValAcc: point.valAcc, valStd: point.valStd, seed: run.seed, trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc }
-      : null;
+    const best =
+      point && run
+        ? {
+            point: point.index,
+            params: point.params,
+            meanValAcc: point.valAcc,
+            valStd: point.valStd,
+            seed: run.seed,
+            trainAcc: run.trainAcc,
+            valAcc: run.valAcc,
+            testAcc,
+          }
+        : null;
     const runSec = results.reduce((a, r) => a + r.timeSec, 0);
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     const summary = {
-      mode, repeats, points, best, wallSec, runSec, kernels: opened.runner.kernels.id,
-      jobs: opened.runner.jobs, threadsPerJob: opened.runner.threadsPerJob, peakRssMB, saved: base.save, runDir: folder.folder.dir, config: runConfig(base),
+      mode,
+      repeats,
+      points,
+      best,
+      wallSec,
+      runSec,
+      kernels: opened.runner.kernels.id,
+      jobs: opened.runner.jobs,
+      threadsPerJob: opened.runner.threadsPerJob,
+      peakRssMB,
+      saved: base.save,
+      runDir: folder.folder.dir,
+      config: runConfig(base),
     };
-    await folder.done(summary, axes.map((a) => a.key), model, (m) => reporter.warn(m));
+    await folder.done(
+      summary,
+      axes.map((a) => a.key),
+      model,
+      (m) => reporter.warn(m),
+    );
     finished = true;
     if (json) stdoutEvents().write('sweep', summary);
     if (!base.quiet) (json ? process.stderr : process.stdout).write(sweepReport(axes, { ...summary, config: base }) + '\n');
     reporter.info(`run folder: ${folder.folder.dir}`);
     if (base.minValAcc !== null && !(best && best.valAcc >= base.minValAcc)) {
-      throw new LintrainError(`Best validation accuracy ${best ? best.valAcc.toFixed(4) : 'n/a'} is below --min-val-acc ${base.minValAcc}.`, 3);
+      throw new LintrainError(
+        `Best validation accuracy ${best ? best.valAcc.toFixed(4) : 'n/a'} is below --min-val-acc ${base.minValAcc}.`,
+        3,
+      );
     }
     return 0;
   } catch (e) {
@@ -152,14 +212,24 @@ export async function sweepCommand(cmd: Command): Promise<number> {
 
 export const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-const paramText = (params: Params) => Object.entries(params).map(([k, v]) => `${k} ${fmtNum(v)}`).join(', ');
+const paramText = (params: Params) =>
+  Object.entries(params)
+    .map(([k, v]) => `${k} ${fmtNum(v)}`)
+    .join(', ');
 
 /** The ranked table, the choice and its one test score, and the parallel speed-up. */
 export function sweepReport(
   axes: readonly Axis[],
   s: {
-    repeats: number; points: readonly PointResult[]; best: { params: Params; meanValAcc: number; valStd: number; seed: number; trainAcc: number; valAcc: number; testAcc: number } | null;
-    wallSec: number; runSec: number; jobs: number; peakRssMB: number; saved: string | null; config: Config;
+    repeats: number;
+    points: readonly PointResult[];
+    best: { params: Params; meanValAcc: number; valStd: number; seed: number; trainAcc: number; valAcc: number; testAcc: number } | null;
+    wallSec: number;
+    runSec: number;
+    jobs: number;
+    peakRssMB: number;
+    saved: string | null;
+    config: Config;
   },
 ): string {
   const keys = [...new Set(['lr', 'reg', ...axes.map((a) => a.key)])] as SweepKey[];
@@ -174,7 +244,13 @@ export function sweepReport(
     secs(p.timeSec),
   ]);
   const header = ['#', ...keys, one ? 'seed' : 'runs', 'train', 'val', 'time'];
-  const out = [textTable(header, rows, header.map(() => true))];
+  const out = [
+    textTable(
+      header,
+      rows,
+      header.map(() => true),
+    ),
+  ];
   const b = s.best;
   if (b) {
     const mean = one ? '' : ` (mean val ${pct(b.meanValAcc)} ± ${(100 * b.valStd).toFixed(2)} over ${s.repeats} seeds; kept its best run)`;

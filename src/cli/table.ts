@@ -19,7 +19,10 @@ export const secs = (s: number): string => (s >= 100 ? `${s.toFixed(0)} s` : `${
 export function textTable(header: string[], rows: string[][], right: boolean[] = []): string {
   const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) =>
-    cells.map((s, c) => (right[c] ? s.padStart(width[c]) : s.padEnd(width[c]))).join('  ').trimEnd();
+    cells
+      .map((s, c) => (right[c] ? s.padStart(width[c]) : s.padEnd(width[c])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

@@ -52,9 +52,10 @@ export async function trainCommand(cmd: Command): Promise<number> {
     const { summary } = await withData(config, async ({ reporter: people, kernels, data }) => {
       const folder = runFolderOf(config, resume);
       // Resumed in its own folder: the metric lines so far go on, and so do the pictures' curves.
-      const previous = saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
-        ? fs.readFileSync(folder.path('metrics.jsonl'), 'utf8')
-        : '';
+      const previous =
+        saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
+          ? fs.readFileSync(folder.path('metrics.jsonl'), 'utf8')
+          : '';
       const made = kernelsOf(saved, kernels, people);
       const recorder = new RunRecorder(folder, people, runConfig(config), made, previous);
       try {
@@ -102,8 +103,13 @@ function kernelsOf(saved: Checkpoint | null, kernels: Kernels, people: { warn(m:
  * memory).
  */
 async function trainRun(
-  config: Config, data: Dataset, kernels: Kernels, made: string, reporter: RunRecorder,
-  saved: Checkpoint | null, signals: StopSignals,
+  config: Config,
+  data: Dataset,
+  kernels: Kernels,
+  made: string,
+  reporter: RunRecorder,
+  saved: Checkpoint | null,
+  signals: StopSignals,
 ): Promise<Omit<Summary, 'peakRssMB'>> {
   const folder = reporter.folder;
   const t0 = performance.now();
@@ -113,9 +119,12 @@ async function trainRun(
   // made now, so that the drawing code loads while the run trains
   const pictures = config.plots ? trainPictures(folder, config, tick, (m) => reporter.warn(m)) : null;
   reporter.start({
-    config: runConfig(config), sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
-    kernels: kernels.id, threads: kernels.threads,
-    detail: kernels.detail, resumedAt: saved ? saved.state.iter : null,
+    config: runConfig(config),
+    sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
+    kernels: kernels.id,
+    threads: kernels.threads,
+    detail: kernels.detail,
+    resumedAt: saved ? saved.state.iter : null,
   });
   const metrics: RunMetrics = saved ? structuredClone(saved.metrics) : { losses: [], evals: [], trainSec: 0 };
   let finalLoss = metrics.losses.at(-1) ?? NaN;

@@ -11,29 +11,12 @@ import path from 'node:path';
 import { LintrainError } from '../errors.js';
 import { C, D, RECORD_BYTES } from '../shapes.js';
 
-export const TRAIN_FILES = [
-  'data_batch_1.bin',
-  'data_batch_2.bin',
-  'data_batch_3.bin',
-  'data_batch_4.bin',
-  'data_batch_5.bin',
-];
+export const TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const TEST_FILE = 'test_batch.bin';
 export const META_FILE = 'batches.meta.txt';
 
 /** The class names of the official batches.meta.txt, used when that file is absent. */
-export const OFFICIAL_CLASS_NAMES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-];
+export const OFFICIAL_CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 /** Everything in a batch directory, as loaded. */
 export interface RawCifar {
@@ -167,7 +150,9 @@ export function checkLink(file: string, what = 'batch file'): void {
     throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.readlinkSync(file)}, ${why}`);
   }
   if (!target.isFile()) {
-    throw new LintrainError(`${what} ${file} is a symbolic link to ${fs.realpathSync(file)}, which is ${kindOf(target)}, not a regular file`);
+    throw new LintrainError(
+      `${what} ${file} is a symbolic link to ${fs.realpathSync(file)}, which is ${kindOf(target)}, not a regular file`,
+    );
   }
 }
 

@@ -134,8 +134,14 @@ function asFailure(e: unknown, signal: AbortSignal | undefined, what: string): L
  * batch files, run beforeCommit, then swap the result in as dataDir/cifar-10-batches-bin
  * (an existing one is replaced only now). `shownAs` names the archive in messages.
  */
-async function install(archive: string, shownAs: string, dataDir: string, opts: ImportOptions,
-  hash?: Hash, beforeCommit?: () => void): Promise<string> {
+async function install(
+  archive: string,
+  shownAs: string,
+  dataDir: string,
+  opts: ImportOptions,
+  hash?: Hash,
+  beforeCommit?: () => void,
+): Promise<string> {
   const tmp = await fsp.mkdtemp(path.join(dataDir, TMP_PREFIX));
   try {
     const onProgress = (bytes: number, total: number) => opts.onProgress?.({ phase: 'extract', bytes, total });

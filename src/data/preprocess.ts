@@ -64,12 +64,7 @@ export function checkSplitSizes(sizes: SplitSizes, nTrain: number, nTest: number
  * train/val/test are views of raw.pixels; dev is a copy of min(numDev, numTrain)
  * training records drawn without replacement by Rng(seed).
  */
-export function makeDataset(
-  raw: RawCifar,
-  sizes: SplitSizes,
-  seed: number,
-  meanOf: (split: Split) => Float32Array = meanImage,
-): Dataset {
+export function makeDataset(raw: RawCifar, sizes: SplitSizes, seed: number, meanOf: (split: Split) => Float32Array = meanImage): Dataset {
   const { numTrain, numVal, numTest, numDev } = sizes;
   checkSplitSizes(sizes, raw.nTrain, raw.nTest, raw.source);
   const train = view(raw, 0, numTrain);

@@ -26,12 +26,7 @@ export interface StepSizeResult {
  * the loss and regularizer of the config, evaluated on data.train. All candidate
  * steps are scored in one pass over the data (Kernels.lossMany).
  */
-export function stepSizeExperiment(
-  config: Config,
-  data: Dataset,
-  kernels: Kernels,
-  steps: readonly number[] = STEP_SIZES,
-): StepSizeResult {
+export function stepSizeExperiment(config: Config, data: Dataset, kernels: Kernels, steps: readonly number[] = STEP_SIZES): StepSizeResult {
   const SIZE = C * DB;
   const reg = regSpec(config);
   const loss = lossSpec(config);

@@ -22,14 +22,36 @@ interface FeatureExports {
   setScratchStride(bytes: number): void;
   rowUnits(n: number): number;
   setMM(A: number, lda: number, m: number, B: number, ldb: number, n: number, k: number, O: number, ldo: number, block: number): void;
-  setAssign(X: number, N: number, Ct: number, hc: number, K: number, Kp: number, best: number, val: number, scr: number, block: number): void;
+  setAssign(
+    X: number,
+    N: number,
+    Ct: number,
+    hc: number,
+    K: number,
+    Kp: number,
+    best: number,
+    val: number,
+    scr: number,
+    block: number,
+  ): void;
   setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, out: number, scr: number): void;
-  setRows(backward: boolean, q: number, F: number, FS: number, rows: number, n: number, mean: number, Wt: number, ds: number, out: number, scr: number): void;
+  setRows(
+    backward: boolean,
+    q: number,
+    F: number,
+    FS: number,
+    rows: number,
+    n: number,
+    mean: number,
+    Wt: number,
+    ds: number,
+    out: number,
+    scr: number,
+  ): void;
   sumParts(G: number, S: number, stride: number, len: number, out: number): void;
   setFill(ptr: number, bytes: number): void;
 }
 
-const DIMP = 112; // DIM padded to 8 (assembly-features/layout.ts)
 const AR = 32; // assignment block rows
 const CP = 16; // classes padded
 const CM = 12; // class rows of the gradient parts
@@ -83,7 +105,8 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
 
   const rowKernels = makeRowKernels('wasm', threads, `SIMD on feature rows, ${threadCount(threads)}`, {
     forward(split, rows, n, mean, W: FloatArray, scores) {
-      const F = mean.length, FS = up(F, 8);
+      const F = mean.length,
+        FS = up(F, 8);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);
       const mp = meanIn(mean, FS);
       const wt = wtBuf.ensure(FS * CP * 4);
@@ -98,7 +121,8 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = o[i * CP + c];
     },
     backward(split, rows, n, mean, ds, dW) {
-      const F = mean.length, FS = up(F, 8);
+      const F = mean.length,
+        FS = up(F, 8);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);
       const mp = meanIn(mean, FS);
       const dsp = wtBuf.ensure(n * CP * 4);
@@ -136,14 +160,18 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     new Int16Array(arena.memory.buffer, B, f.pairs.length).set(f.pairs);
     arena.f32(fl, f.floats.length).set(f.floats);
     laidOut = m;
-    return (modelPtrs = { B, fl, NFp: f.NFp });
+    modelPtrs = { B, fl, NFp: f.NFp };
+    return modelPtrs;
   }
 
   return {
     ...rowKernels,
     matmul(A, m, kk, B, n, O) {
-      const mp = up(m, 4), np = up(n, 8);
-      const a = bufA.ensure(mp * kk * 4), b = bufB.ensure(kk * np * 4), o = bufO.ensure(mp * np * 4);
+      const mp = up(m, 4),
+        np = up(n, 8);
+      const a = bufA.ensure(mp * kk * 4),
+        b = bufB.ensure(kk * np * 4),
+        o = bufO.ensure(mp * np * 4);
       const av = arena.f32(a, mp * kk);
       av.fill(0, m * kk);
       av.set(A.subarray(0, m * kk));

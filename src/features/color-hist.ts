@@ -10,7 +10,9 @@ export const HUE_BINS = 10;
 
 /** The hue of one pixel in [0, 1), as matplotlib.colors.rgb_to_hsv. */
 export function hue(R: number, G: number, B: number): number {
-  const r = R / 255, g = G / 255, b = B / 255;
+  const r = R / 255,
+    g = G / 255,
+    b = B / 255;
   const v = Math.max(r, g, b);
   const delta = v - Math.min(r, g, b);
   if (!(delta > 0)) return 0;

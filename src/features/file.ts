@@ -94,7 +94,8 @@ export function readFeatureFile(file: string, alloc: (bytes: number) => Uint8Arr
     }
     const n = counts.train + counts.val + counts.test;
     const expected = 12 + H + n + n * F;
-    if (size !== expected) throw bad(`is ${size < expected ? 'truncated' : 'too long'}: ${size} bytes, expected ${expected} for ${n} rows of ${F} features.`);
+    if (size !== expected)
+      throw bad(`is ${size < expected ? 'truncated' : 'too long'}: ${size} bytes, expected ${expected} for ${n} rows of ${F} features.`);
     const labels = Buffer.alloc(n);
     fs.readSync(fd, labels, 0, n, 12 + H);
     const bytes = alloc(n * F);

@@ -67,11 +67,24 @@ export function extract(
   // the kernels that extracted them: the float64 reference and the integer wasm extraction differ in the last digits
   const settings: Record<string, number | string> = { features: name, stepsPerSigma: STEPS_PER_SIGMA, kernels: backend.id };
   if (name === 'kmeans') {
-    const model: PatchModel = learnPatchModel(backend, data.train, { K: opts.centroids, patches: opts.patches, iters: opts.iters, seed: opts.seed }, progress);
+    const model: PatchModel = learnPatchModel(
+      backend,
+      data.train,
+      { K: opts.centroids, patches: opts.patches, iters: opts.iters, seed: opts.seed },
+      progress,
+    );
     F = 4 * model.K;
     run = (pixels, n, out) => backend.triangle(pixels, n, model, out);
     chunk = 255;
-    Object.assign(settings, { centroids: model.K, patches: opts.patches, iters: opts.iters, seed: opts.seed, patch: 6, stride: 1, zcaEps: 0.1 });
+    Object.assign(settings, {
+      centroids: model.K,
+      patches: opts.patches,
+      iters: opts.iters,
+      seed: opts.seed,
+      patch: 6,
+      stride: 1,
+      zcaEps: 0.1,
+    });
   } else {
     F = HOG_SIZE + HUE_BINS;
     run = hogColor();
@@ -116,5 +129,12 @@ export function extract(
 export function featureDataset(fs: FeatureSet, numDev: number): Dataset {
   const dn = Math.min(numDev, fs.train.n);
   const dev: Split = { pixels: fs.train.pixels.subarray(0, dn * fs.F), labels: fs.train.labels.subarray(0, dn), n: dn };
-  return { train: fs.train, val: fs.val, test: fs.test, dev, mean: featureMeans(fs.train.pixels, fs.train.n, fs.F), classNames: fs.classNames };
+  return {
+    train: fs.train,
+    val: fs.val,
+    test: fs.test,
+    dev,
+    mean: featureMeans(fs.train.pixels, fs.train.n, fs.F),
+    classNames: fs.classNames,
+  };
 }

@@ -6,7 +6,7 @@
  * Σ dsᵀ·x); the loss itself is the losses' vectorized half, on float64 scores, the
  * same function the pixel kernels use.
  */
-import type { BackendName, Kernels } from '../kernels/types.js';
+import type { Kernels } from '../kernels/types.js';
 import { scoresLoss } from '../losses/index.js';
 import { C, type FloatArray, type Split } from '../shapes.js';
 import { applyL2 } from '../regularizers.js';
@@ -23,7 +23,8 @@ export interface RowHalves {
 function check(who: string, split: Split, rows: Int32Array | null, mean: Float32Array, W: FloatArray, K = 1): number {
   const F = mean.length;
   if (W.length !== K * C * (F + 1)) throw new RangeError(`${who}: W has ${W.length} values, expected ${K}×${C}×${F + 1} for ${F} features`);
-  if (split.pixels.length < split.n * F) throw new RangeError(`${who}: split holds ${split.pixels.length} bytes, fewer than n·F = ${split.n * F}`);
+  if (split.pixels.length < split.n * F)
+    throw new RangeError(`${who}: split holds ${split.pixels.length} bytes, fewer than n·F = ${split.n * F}`);
   if (split.labels.length < split.n) throw new RangeError(`${who}: split holds ${split.labels.length} labels, fewer than n = ${split.n}`);
   if (rows !== null) {
     for (let k = 0; k < rows.length; k++) {
@@ -74,7 +75,8 @@ export function makeRowKernels(name: 'js' | 'wasm', threads: number, detail: str
     /** The mean byte of each feature over the split's rows (F = bytes per row). */
     meanImage(split) {
       const F = split.pixels.length / split.n;
-      if (!(split.n > 0 && Number.isInteger(F))) throw new RangeError(`meanImage: ${split.pixels.length} bytes are not ${split.n} whole rows`);
+      if (!(split.n > 0 && Number.isInteger(F)))
+        throw new RangeError(`meanImage: ${split.pixels.length} bytes are not ${split.n} whole rows`);
       return featureMeans(split.pixels, split.n, F);
     },
     lossAndGrad(split, rows, mean, W, loss, dW, correct, l2) {

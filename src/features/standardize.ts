@@ -40,7 +40,7 @@ export function quantize(X: Float32Array, n: number, F: number, st: Standardizer
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < F; j++) {
       const q = Math.round((X[i * F + j] - st.mu[j]) * scale[j]) + CENTER;
-      out[oo + i * F + j] = q < 0 ? 0 : q > 255 ? 255 : q;
+      out[oo + i * F + j] = Math.min(255, Math.max(0, q));
     }
   }
 }

@@ -92,18 +92,21 @@ export function symmetricEigen(A: Float64Array, n: number): { values: Float64Arr
         const s = t * c;
         for (let k = 0; k < n; k++) {
           // columns p, q of A
-          const akp = A[k * n + p], akq = A[k * n + q];
+          const akp = A[k * n + p],
+            akq = A[k * n + q];
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
           // rows p, q of A
-          const apk = A[p * n + k], aqk = A[q * n + k];
+          const apk = A[p * n + k],
+            aqk = A[q * n + k];
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p], vkq = V[k * n + q];
+          const vkp = V[k * n + p],
+            vkq = V[k * n + q];
           V[k * n + p] = c * vkp - s * vkq;
           V[k * n + q] = s * vkp + c * vkq;
         }
@@ -132,13 +135,7 @@ export function fitZca(X: Float32Array, n: number, dim: number, eps = ZCA_EPS, m
 }
 
 /** X (n×dim) ← (X − M)·P, in place, through the backend's product. */
-export function applyZca(
-  zca: Zca,
-  X: Float32Array,
-  n: number,
-  dim: number,
-  matmul: MatMul,
-): void {
+export function applyZca(zca: Zca, X: Float32Array, n: number, dim: number, matmul: MatMul): void {
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) X[i * dim + d] -= zca.M[d];
   matmul(X, n, dim, zca.P, dim, X);
 }

@@ -4,14 +4,7 @@ import { D, type FloatArray, type Split } from '../shapes.js';
  * The argument checks every backend makes before touching memory: shapes of mean,
  * W and the split, and every picked row in range. Returns the number of picked rows.
  */
-export function checkArgs(
-  who: string,
-  split: Split,
-  rows: Int32Array | null,
-  mean: Float32Array,
-  W: FloatArray,
-  wLen: number,
-): number {
+export function checkArgs(who: string, split: Split, rows: Int32Array | null, mean: Float32Array, W: FloatArray, wLen: number): number {
   if (mean.length !== D) throw new RangeError(`${who}: mean has ${mean.length} values, expected ${D}`);
   if (W.length !== wLen) throw new RangeError(`${who}: W has ${W.length} values, expected ${wLen}`);
   if (split.pixels.length < split.n * D) {

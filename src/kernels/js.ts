@@ -34,7 +34,16 @@ function rowAt(rows: Int32Array | null, k: number): number {
  * and each pixel is loaded once for all classes (C accumulators in registers).
  */
 function scoreRow(px: Uint8Array, po: number, mean: Float32Array, Wt: Float64Array, scores: Float64Array, so: number): void {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    s5 = 0,
+    s6 = 0,
+    s7 = 0,
+    s8 = 0,
+    s9 = 0;
   for (let d = 0, b = 0; d < D; d++, b += C) {
     const x = px[po + d] - mean[d];
     s0 += Wt[b] * x;
@@ -63,8 +72,16 @@ function scoreRow(px: Uint8Array, po: number, mean: Float32Array, Wt: Float64Arr
 
 /** Gt += [p − μ, 1]·(w·ds[o..o+C)) for one row. Gt: (D+1)×C float64, transposed like Wt. */
 function addRowGrad(px: Uint8Array, po: number, mean: Float32Array, ds: Float64Array, o: number, w: number, Gt: Float64Array): void {
-  const g0 = ds[o] * w, g1 = ds[o + 1] * w, g2 = ds[o + 2] * w, g3 = ds[o + 3] * w, g4 = ds[o + 4] * w;
-  const g5 = ds[o + 5] * w, g6 = ds[o + 6] * w, g7 = ds[o + 7] * w, g8 = ds[o + 8] * w, g9 = ds[o + 9] * w;
+  const g0 = ds[o] * w,
+    g1 = ds[o + 1] * w,
+    g2 = ds[o + 2] * w,
+    g3 = ds[o + 3] * w,
+    g4 = ds[o + 4] * w;
+  const g5 = ds[o + 5] * w,
+    g6 = ds[o + 6] * w,
+    g7 = ds[o + 7] * w,
+    g8 = ds[o + 8] * w,
+    g9 = ds[o + 9] * w;
   for (let d = 0, b = 0; d < D; d++, b += C) {
     const x = px[po + d] - mean[d];
     Gt[b] += g0 * x;

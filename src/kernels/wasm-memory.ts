@@ -91,9 +91,7 @@ export class Arena {
     const end = ptr + Math.ceil(bytes / 64) * 64;
     const needPages = Math.ceil(end / PAGE) - this.pages();
     if (end > MAX_PAGES * PAGE) {
-      throw new LintrainError(
-        `wasm backend: ${bytes} more bytes would pass its memory limit of ${(MAX_PAGES * PAGE) / 2 ** 30} GiB`,
-      );
+      throw new LintrainError(`wasm backend: ${bytes} more bytes would pass its memory limit of ${(MAX_PAGES * PAGE) / 2 ** 30} GiB`);
     }
     if (needPages > 0) this.memory.grow(needPages);
     this.top = end;

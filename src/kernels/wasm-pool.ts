@@ -42,8 +42,20 @@ export interface KernelExports {
   scratchBytes(): number;
   sbBytes(K: number): number;
   setJob(
-    kind: number, n: number, K: number, loss: number, delta: number, pix: number, rows: number, labels: number,
-    mean: number, W: number, out: number, f64: boolean, scratch: number, sb: number,
+    kind: number,
+    n: number,
+    K: number,
+    loss: number,
+    delta: number,
+    pix: number,
+    rows: number,
+    labels: number,
+    mean: number,
+    W: number,
+    out: number,
+    f64: boolean,
+    scratch: number,
+    sb: number,
   ): void;
   startJob(tag: number): void;
   work(tid: number, tag: number): void;
@@ -122,7 +134,8 @@ export class Pool {
     if (this.disposed) throw new LintrainError('wasm backend: used after dispose()');
     this.checkWorkers();
     const c = this.ctrl;
-    const tag = (this.tag = (this.tag % 32767) + 1);
+    this.tag = (this.tag % 32767) + 1;
+    const tag = this.tag;
     this.exports.startJob(tag);
     if (this.threads > 1) {
       Atomics.store(c, GEN, tag);

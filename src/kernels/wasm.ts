@@ -51,7 +51,8 @@ export interface WasmKernelOptions {
  * multiply then an add, the plain build's arithmetic exactly, so the plain build runs.
  */
 function chooseBuild(
-  opts: WasmKernelOptions, files: ReturnType<typeof backendFiles>,
+  opts: WasmKernelOptions,
+  files: ReturnType<typeof backendFiles>,
 ): { bytes: Uint8Array<ArrayBuffer>; fused: boolean; fallback: string | null } {
   const plain = () => fs.readFileSync(files.wasm);
   if (!opts.fma) return { bytes: plain(), fused: false, fallback: null };
@@ -105,8 +106,16 @@ export async function createWasmKernels(opts: WasmKernelOptions): Promise<Kernel
 
   /** Put the picked rows' pixels (in place or staged), rows, labels and the mean in reach; set the job. */
   function prepare(
-    kind: number, split: Split, rows: Int32Array | null, n: number, mean: Float32Array,
-    W: number, K: number, loss: LossSpec | null, out: number, f64 = false,
+    kind: number,
+    split: Split,
+    rows: Int32Array | null,
+    n: number,
+    mean: Float32Array,
+    W: number,
+    K: number,
+    loss: LossSpec | null,
+    out: number,
+    f64 = false,
   ): void {
     let pix: number;
     let rowsPtr = 0;

@@ -28,12 +28,7 @@ export function scoresLoss(name: LossName): ScoresLoss {
 }
 
 /** W: C×(D+1), X: n×(D+1) explicit features, y: n → mean data loss and dW (C×(D+1)). */
-export type NaiveLoss = (
-  W: Float64Array,
-  X: Float64Array,
-  y: Uint8Array,
-  n: number,
-) => { loss: number; dW: Float64Array };
+export type NaiveLoss = (W: Float64Array, X: Float64Array, y: Uint8Array, n: number) => { loss: number; dW: Float64Array };
 
 export function naiveLoss(spec: LossSpec): NaiveLoss {
   switch (checkName(spec.name)) {

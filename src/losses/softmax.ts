@@ -45,12 +45,7 @@ export const softmaxLoss: ScoresLoss = (
  * W: C×(D+1) row-major; X: n×(D+1) explicit features, bias column (1) last; y: n.
  * Returns the data loss averaged over n (no regularization) and dW: C×(D+1).
  */
-export function softmaxLossNaive(
-  W: Float64Array,
-  X: Float64Array,
-  y: Uint8Array,
-  n: number,
-): { loss: number; dW: Float64Array } {
+export function softmaxLossNaive(W: Float64Array, X: Float64Array, y: Uint8Array, n: number): { loss: number; dW: Float64Array } {
   const dW = new Float64Array(C * DB);
   const scores = new Float64Array(C);
   let loss = 0;

@@ -14,10 +14,4 @@ export interface LossSpec {
  * scores: n×C row-major; labels: n; dscores (out): n×C, ∂(mean loss)/∂scores.
  * Returns the data loss averaged over the n rows. Accumulates in float64.
  */
-export type ScoresLoss = (
-  scores: FloatArray,
-  labels: Uint8Array,
-  n: number,
-  delta: number,
-  dscores: FloatArray | null,
-) => number;
+export type ScoresLoss = (scores: FloatArray, labels: Uint8Array, n: number, delta: number, dscores: FloatArray | null) => number;

@@ -19,8 +19,7 @@ export const UPDATE_RULES: Record<Exclude<OptName, 'random-search' | 'random-loc
   adam: (p) => adam(p.beta1, p.beta2, p.eps),
 };
 
-export const isSearch = (opt: OptName): opt is 'random-search' | 'random-local' =>
-  opt === 'random-search' || opt === 'random-local';
+export const isSearch = (opt: OptName): opt is 'random-search' | 'random-local' => opt === 'random-search' || opt === 'random-local';
 
 export function makeUpdateRule(opt: OptName, p: RuleParams): UpdateRule {
   if (isSearch(opt)) throw new Error(`${opt} is a search, not an update rule`);

@@ -73,7 +73,8 @@ abstract class Search {
   ) {
     if (from && from.search !== name) throw new RangeError(`the saved state is of a ${from.search} run, not ${name}`);
     // A resumed local search may hold more pending steps than a smaller block would.
-    const SIZE = (this.size = C * (p.mean.length + 1));
+    this.size = C * (p.mean.length + 1);
+    const SIZE = this.size;
     this.block = Math.max(1, Math.min(p.block ?? defaultBlock, tries), (from?.steps.length ?? 0) / SIZE);
     this.rng = from ? Rng.fromState(from.rng) : p.rng;
     this.t = from?.iter ?? 0;
@@ -118,7 +119,13 @@ abstract class Search {
 export class RandomSearch extends Search {
   readonly W: Float32Array; // the best try so far
 
-  constructor(p: SearchProblem, tries: number, private readonly initScale: number, onTry: (t: Try) => void, from?: SearchState) {
+  constructor(
+    p: SearchProblem,
+    tries: number,
+    private readonly initScale: number,
+    onTry: (t: Try) => void,
+    from?: SearchState,
+  ) {
     super('random-search', p, tries, onTry, 16, from);
     this.W = from ? from.W.slice() : new Float32Array(this.size);
   }
@@ -153,7 +160,12 @@ export class RandomLocalSearch extends Search {
   private nPending: number;
 
   constructor(
-    p: SearchProblem, tries: number, initScale: number, private readonly stepSize: number, onTry: (t: Try) => void, from?: SearchState,
+    p: SearchProblem,
+    tries: number,
+    initScale: number,
+    private readonly stepSize: number,
+    onTry: (t: Try) => void,
+    from?: SearchState,
   ) {
     super('random-local', p, tries, onTry, 4, from);
     const SIZE = this.size;
@@ -209,7 +221,11 @@ export function randomSearch(p: SearchProblem, tries: number, initScale: number,
 
 /** Random local search run to the end: the point reached after `tries` proposals. */
 export function randomLocalSearch(
-  p: SearchProblem, tries: number, initScale: number, stepSize: number, onTry: (t: Try) => void,
+  p: SearchProblem,
+  tries: number,
+  initScale: number,
+  stepSize: number,
+  onTry: (t: Try) => void,
 ): Float32Array {
   const s = new RandomLocalSearch(p, tries, initScale, stepSize, onTry);
   while (!s.done) s.step();

@@ -40,7 +40,11 @@ export type EventName = keyof typeof EVENT_NAMES;
 
 /** The first line of every stream of events. */
 export const formatLine = (command: string) => ({
-  event: 'format' as const, format: EVENTS_FORMAT, version: EVENTS_VERSION, command, lintrain: VERSION,
+  event: 'format' as const,
+  format: EVENTS_FORMAT,
+  version: EVENTS_VERSION,
+  command,
+  lintrain: VERSION,
 });
 
 /** One event as its line of text (no newline). */

@@ -83,10 +83,7 @@ export class PrettyReporter implements Reporter {
         `kernels ${info.kernels} (${info.detail}), seed ${k.seed}${info.resumedAt !== null ? `, resumed after iteration ${info.resumedAt}` : ''}\n`,
     );
     if (this.tty) {
-      this.bar = this.newBar(
-        'train {bar} {value}/{total} | loss {loss} | acc {acc} | {rate} it/s | ETA {eta_formatted}',
-        this.total,
-      );
+      this.bar = this.newBar('train {bar} {value}/{total} | loss {loss} | acc {acc} | {rate} it/s | ETA {eta_formatted}', this.total);
     }
   }
 
@@ -136,7 +133,9 @@ export class PrettyReporter implements Reporter {
     if (s.saved) lines.push(`  model saved to ${s.saved}`);
     if (s.interrupted) {
       const { signal, iter, checkpoint } = s.interrupted;
-      lines[0] = c.bold(`stopped by ${signal} after ${iter} of ${s.config.iters} iterations`) + ` (loss ${s.finalLoss.toFixed(6)}); the figures are for W so far`;
+      lines[0] =
+        c.bold(`stopped by ${signal} after ${iter} of ${s.config.iters} iterations`) +
+        ` (loss ${s.finalLoss.toFixed(6)}); the figures are for W so far`;
       lines.push(`  checkpoint in ${checkpoint}; continue with: lintrain --resume ${checkpoint}`);
     }
     this.out.write(lines.join('\n') + '\n');

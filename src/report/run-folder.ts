@@ -51,8 +51,7 @@ export function runName(config: Pick<Config, 'loss' | 'opt'>, kind: RunKind, now
   return `${date}-${time}${kind === 'sweep' ? '-sweep' : ''}-${config.loss}-${config.opt}`;
 }
 
-const holdsRun = (dir: string) =>
-  fs.existsSync(path.join(dir, 'summary.json')) || fs.existsSync(path.join(dir, 'config.json'));
+const holdsRun = (dir: string) => fs.existsSync(path.join(dir, 'summary.json')) || fs.existsSync(path.join(dir, 'config.json'));
 
 function mkdir(dir: string, recursive: boolean): boolean {
   try {
@@ -61,7 +60,9 @@ function mkdir(dir: string, recursive: boolean): boolean {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EEXIST') return false;
-    throw new LintrainError(`Cannot create the run folder ${dir}: ${err.code === 'EACCES' || err.code === 'EROFS' ? 'not writable' : err.message}.`);
+    throw new LintrainError(
+      `Cannot create the run folder ${dir}: ${err.code === 'EACCES' || err.code === 'EROFS' ? 'not writable' : err.message}.`,
+    );
   }
 }
 
@@ -70,7 +71,11 @@ export class RunFolder {
   private readonly names = new Set<string>();
   readonly startedAt: Date;
 
-  private constructor(readonly dir: string, startedAt: Date, names: Iterable<string> = []) {
+  private constructor(
+    readonly dir: string,
+    startedAt: Date,
+    names: Iterable<string> = [],
+  ) {
     this.startedAt = startedAt;
     for (const n of names) this.names.add(n);
   }
@@ -141,7 +146,13 @@ export class RunFolder {
   }
 
   /** summary.json: status, times, `results`, and the file list (itself included). */
-  writeSummary(kind: RunKind, status: RunStatus, config: RunConfig, results: Record<string, unknown> = {}, error: string | null = null): void {
+  writeSummary(
+    kind: RunKind,
+    status: RunStatus,
+    config: RunConfig,
+    results: Record<string, unknown> = {},
+    error: string | null = null,
+  ): void {
     this.names.add('summary.json');
     const summary: RunSummary = {
       format: RUN_FORMAT,
@@ -164,7 +175,10 @@ export class RunFolder {
 
 /** Indented JSON with arrays of numbers kept on one line (a confusion matrix reads as a table). */
 export const readableJson = (value: unknown): string =>
-  JSON.stringify(value, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n';
+  JSON.stringify(value, null, 2).replace(
+    /\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g,
+    (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`,
+  ) + '\n';
 
 function readJson(file: string, what: string): unknown {
   let text: string;

@@ -22,7 +22,8 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-  events: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON checked against the schema
+  // biome-ignore lint/suspicious/noExplicitAny: JSON lines, checked against the schema
+  events: Array<Record<string, any>>;
 }
 
 /** The command a json-mode run names in its format line: `features extract`, else the first word, else train. */
@@ -71,7 +72,10 @@ const envOf = (extra: Record<string, string> = {}) => ({ ...process.env, NO_COLO
 /** Run `lintrain ...args` to the end. */
 export function lintrain(args: readonly string[], opts: CliOptions): CliResult {
   const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: opts.cwd, encoding: 'utf8', env: envOf(opts.env), timeout: opts.timeout ?? 120_000,
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    env: envOf(opts.env),
+    timeout: opts.timeout ?? 120_000,
   });
   const events = jsonMode(args) ? checkEvents(r.stdout, commandOf(args)) : [];
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, events };
@@ -82,7 +86,10 @@ export function lintrain(args: readonly string[], opts: CliOptions): CliResult {
  * pipe fills and it waits, so it cannot finish meanwhile), send the signal, then read on
  * to the end.
  */
-export function lintrainSignalled(args: readonly string[], opts: CliOptions & { when: RegExp; signal: NodeJS.Signals }): Promise<CliResult> {
+export function lintrainSignalled(
+  args: readonly string[],
+  opts: CliOptions & { when: RegExp; signal: NodeJS.Signals },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
     let stdout = '';

@@ -23,7 +23,7 @@ export function templateRecords(n: number, seed: number, noise = 60): { pixels: 
     labels[i] = y;
     for (let d = 0; d < D; d++) {
       const v = Math.round(t[y * D + d] + noise * rng.normal());
-      pixels[i * D + d] = v < 0 ? 0 : v > 255 ? 255 : v;
+      pixels[i * D + d] = Math.min(255, Math.max(0, v));
     }
   }
   return { pixels, labels };

@@ -17,7 +17,15 @@ export function confusionChart(cm: Int32Array, classNames: readonly string[], ti
     for (let p = 0; p < C; p++) shares[t * C + p] = sum > 0 ? cm[t * C + p] / sum : 0;
   }
   return {
-    kind: 'heat', title, cell: 48, rows, cols: [...classNames], counts: cm, shares,
-    xTitle: 'predicted class', yTitle: 'true class (images)', colorTitle: 'share of row',
+    kind: 'heat',
+    title,
+    cell: 48,
+    rows,
+    cols: [...classNames],
+    counts: cm,
+    shares,
+    xTitle: 'predicted class',
+    yTitle: 'true class (images)',
+    colorTitle: 'share of row',
   };
 }

@@ -56,7 +56,15 @@ export function lossChart(iters: readonly IterEvent[], title = 'Training loss'):
     series(iters, smoothEma(loss, span), `smoothed (EMA, span ${span})`, '#d62728', idx),
   ];
   if (iters.length > 0 && iters[0].bestLoss !== undefined) {
-    lines.push(series(iters, Float64Array.from(iters, (e) => e.bestLoss ?? NaN), 'best so far', '#54a24b', idx));
+    lines.push(
+      series(
+        iters,
+        Float64Array.from(iters, (e) => e.bestLoss ?? NaN),
+        'best so far',
+        '#54a24b',
+        idx,
+      ),
+    );
   }
   return { kind: 'lines', title, ...SIZE, x: { title: 'iteration' }, y: { title: 'loss' }, series: lines };
 }
@@ -76,7 +84,9 @@ export function accuracyChart(
   const train = iters.length > 0 && iters[0].bestLoss !== undefined ? 'train (each try)' : 'train (minibatch)';
   const span = smoothingSpan(iters.length);
   const val: Series = {
-    name: 'validation', color: '#f58518', dots: true,
+    name: 'validation',
+    color: '#f58518',
+    dots: true,
     points: [...vals, ...(finalVal ? [finalVal] : [])].map((e) => [e.iter, e.valAcc] as const),
   };
   const lines = [series(iters, acc, train, '#b3c9e0', idx), series(iters, smoothEma(acc, span), `${train}, smoothed`, '#1f5fa0', idx), val];

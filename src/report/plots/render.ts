@@ -23,8 +23,13 @@ const SANS = [
   ['FreeSans.ttf', 'FreeSansBold.ttf'],
 ];
 const FONT_ROOTS = [
-  '/usr/share/fonts', '/usr/local/share/fonts', path.join(os.homedir(), '.local/share/fonts'), path.join(os.homedir(), '.fonts'),
-  '/Library/Fonts', '/System/Library/Fonts', 'C:\\Windows\\Fonts',
+  '/usr/share/fonts',
+  '/usr/local/share/fonts',
+  path.join(os.homedir(), '.local/share/fonts'),
+  path.join(os.homedir(), '.fonts'),
+  '/Library/Fonts',
+  '/System/Library/Fonts',
+  'C:\\Windows\\Fonts',
 ];
 
 /** Every file under the roots by name (the first of each), down to a few levels: font folders are shallow. */

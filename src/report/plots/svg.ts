@@ -67,10 +67,18 @@ const r2 = (v: number) => Math.round(v * 100) / 100;
 /** A rough width of a label, for layout only (a sans-serif's average glyph is about 0.58 em). */
 const textWidth = (s: string, size: number) => s.length * size * 0.58;
 
-function text(x: number, y: number, s: string, size: number, opts: { anchor?: string; bold?: boolean; fill?: string; rotate?: number } = {}): string {
+function text(
+  x: number,
+  y: number,
+  s: string,
+  size: number,
+  opts: { anchor?: string; bold?: boolean; fill?: string; rotate?: number } = {},
+): string {
   const rot = opts.rotate ? ` transform="rotate(${opts.rotate} ${r2(x)} ${r2(y)})"` : '';
-  return `<text x="${r2(x)}" y="${r2(y)}" font-family="${FONT}" font-size="${size}"${opts.bold ? ' font-weight="bold"' : ''}` +
-    `${opts.anchor ? ` text-anchor="${opts.anchor}"` : ''}${opts.fill ? ` fill="${opts.fill}"` : ''}${rot}>${esc(s)}</text>`;
+  return (
+    `<text x="${r2(x)}" y="${r2(y)}" font-family="${FONT}" font-size="${size}"${opts.bold ? ' font-weight="bold"' : ''}` +
+    `${opts.anchor ? ` text-anchor="${opts.anchor}"` : ''}${opts.fill ? ` fill="${opts.fill}"` : ''}${rot}>${esc(s)}</text>`
+  );
 }
 
 /** "Nice" tick values covering [lo, hi]: about `count` steps of 1, 2 or 5 × 10^k. */
@@ -90,10 +98,11 @@ export function logTicks(lo: number, hi: number): number[] {
   const b = Math.ceil(Math.log10(hi));
   const mults = b - a <= 2 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
-  for (let e = a; e <= b; e++) for (const m of mults) {
-    const v = Number((m * 10 ** e).toPrecision(12));
-    if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
-  }
+  for (let e = a; e <= b; e++)
+    for (const m of mults) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
+    }
   return ticks.length > 0 ? ticks : [lo, hi];
 }
 
@@ -102,7 +111,11 @@ export function tickLabel(v: number, percent = false): string {
   if (percent) return `${Number((100 * v).toPrecision(3))}%`;
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (a >= 1e5 || a < 1e-3)
+    return v
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   return String(Number(v.toPrecision(3)));
 }
 
@@ -143,9 +156,11 @@ function legend(items: { name: string; color: string; dot?: boolean }[], x0: num
   const out: string[] = [];
   let x = x0;
   for (const it of items) {
-    out.push(it.dot
-      ? `<circle cx="${r2(x + 8)}" cy="${r2(y - 4)}" r="4" fill="${it.color}"/>`
-      : `<line x1="${r2(x)}" y1="${r2(y - 4)}" x2="${r2(x + 16)}" y2="${r2(y - 4)}" stroke="${it.color}" stroke-width="3"/>`);
+    out.push(
+      it.dot
+        ? `<circle cx="${r2(x + 8)}" cy="${r2(y - 4)}" r="4" fill="${it.color}"/>`
+        : `<line x1="${r2(x)}" y1="${r2(y - 4)}" x2="${r2(x + 16)}" y2="${r2(y - 4)}" stroke="${it.color}" stroke-width="3"/>`,
+    );
     out.push(text(x + 21, y, it.name, 12));
     x += 21 + textWidth(it.name, 12) + 18;
   }
@@ -191,9 +206,18 @@ function lineChart(c: LineChart): string {
   const sx = scale(c.x, xs, c.width, false);
   const sy = scale(c.y, ys, c.height, true);
   const body = [text(left + c.width / 2, 24, c.title, 15, { anchor: 'middle', bold: true })];
-  body.push(...legend(c.series.map((s) => ({ name: s.name, color: s.color, dot: s.line === false })), left, 48));
+  body.push(
+    ...legend(
+      c.series.map((s) => ({ name: s.name, color: s.color, dot: s.line === false })),
+      left,
+      48,
+    ),
+  );
   body.push(...axes(c, sx, sy, left, top));
-  body.push(`<clipPath id="plot"><rect x="${left}" y="${top}" width="${c.width}" height="${c.height}"/></clipPath>`, '<g clip-path="url(#plot)">');
+  body.push(
+    `<clipPath id="plot"><rect x="${left}" y="${top}" width="${c.width}" height="${c.height}"/></clipPath>`,
+    '<g clip-path="url(#plot)">',
+  );
   for (const s of c.series) {
     const pts = s.points.filter((p) => Number.isFinite(p[1]) && (!c.y.log || p[1] > 0));
     if (s.line !== false && pts.length > 1) {
@@ -215,7 +239,13 @@ function ramp(stops: readonly string[], t: number): string {
   const f = u - i;
   const rgb = (h: string) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16));
   const [a, b] = [rgb(stops[i]), rgb(stops[i + 1])];
-  return `#${a.map((v, k) => Math.round(v + (b[k] - v) * f).toString(16).padStart(2, '0')).join('')}`;
+  return `#${a
+    .map((v, k) =>
+      Math.round(v + (b[k] - v) * f)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 export const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
@@ -235,8 +265,18 @@ function colorBar(x: number, y: number, h: number, stops: readonly string[], tit
 function scatter(c: ScatterChart): string {
   const left = 70;
   const top = 44;
-  const sx = scale({ ...c.x, pad: 24 }, c.points.map((p) => p.x), c.width, false);
-  const sy = scale({ ...c.y, pad: 24 }, c.points.map((p) => p.y), c.height, true);
+  const sx = scale(
+    { ...c.x, pad: 24 },
+    c.points.map((p) => p.x),
+    c.width,
+    false,
+  );
+  const sy = scale(
+    { ...c.y, pad: 24 },
+    c.points.map((p) => p.y),
+    c.height,
+    true,
+  );
   const vals = c.points.map((p) => p.value);
   const [lo, hi] = vals.length ? [Math.min(...vals), Math.max(...vals)] : [0, 1];
   const t = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
@@ -245,7 +285,9 @@ function scatter(c: ScatterChart): string {
   for (const p of c.points) {
     const x = left + sx.map(p.x);
     const y = top + sy.map(p.y);
-    body.push(`<rect x="${r2(x - 8)}" y="${r2(y - 8)}" width="16" height="16" fill="${ramp(VIRIDIS, t(p.value))}" stroke="#333" stroke-width="0.5"/>`);
+    body.push(
+      `<rect x="${r2(x - 8)}" y="${r2(y - 8)}" width="16" height="16" fill="${ramp(VIRIDIS, t(p.value))}" stroke="#333" stroke-width="0.5"/>`,
+    );
   }
   const fmt = (v: number) => (c.colorPercent ? `${(100 * v).toFixed(1)}%` : tickLabel(v));
   body.push(...colorBar(left + c.width + 24, top + 20, Math.min(200, c.height - 20), VIRIDIS, c.colorTitle, fmt(lo), fmt(hi)));
@@ -261,15 +303,22 @@ function heatMap(c: HeatMap): string {
   const H = c.rows.length * c.cell;
   const body = [text(left + W / 2, 24, c.title, 15, { anchor: 'middle', bold: true })];
   body.push(text(left + W / 2, 46, c.xTitle, 13, { anchor: 'middle', bold: true }));
-  c.cols.forEach((name, j) => body.push(text(left + (j + 0.5) * c.cell, top - 8, name, 12, { rotate: -40 })));
-  c.rows.forEach((name, i) => body.push(text(left - 6, top + (i + 0.5) * c.cell + 4, name, 12, { anchor: 'end' })));
+  for (const [j, name] of c.cols.entries()) body.push(text(left + (j + 0.5) * c.cell, top - 8, name, 12, { rotate: -40 }));
+  for (const [i, name] of c.rows.entries()) body.push(text(left - 6, top + (i + 0.5) * c.cell + 4, name, 12, { anchor: 'end' }));
   body.push(text(14, top + H / 2, c.yTitle, 13, { anchor: 'middle', bold: true, rotate: -90 }));
   for (let i = 0; i < c.rows.length; i++) {
     for (let j = 0; j < c.cols.length; j++) {
       const k = i * c.cols.length + j;
       const share = c.shares[k];
-      body.push(`<rect x="${left + j * c.cell}" y="${top + i * c.cell}" width="${c.cell}" height="${c.cell}" fill="${ramp(BLUES, share)}"/>`);
-      body.push(text(left + (j + 0.5) * c.cell, top + (i + 0.5) * c.cell + 4, String(c.counts[k]), 11, { anchor: 'middle', fill: share > 0.5 ? 'white' : 'black' }));
+      body.push(
+        `<rect x="${left + j * c.cell}" y="${top + i * c.cell}" width="${c.cell}" height="${c.cell}" fill="${ramp(BLUES, share)}"/>`,
+      );
+      body.push(
+        text(left + (j + 0.5) * c.cell, top + (i + 0.5) * c.cell + 4, String(c.counts[k]), 11, {
+          anchor: 'middle',
+          fill: share > 0.5 ? 'white' : 'black',
+        }),
+      );
     }
   }
   body.push(`<rect x="${left}" y="${top}" width="${W}" height="${H}" fill="none" stroke="${AXIS}"/>`);

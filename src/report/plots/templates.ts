@@ -58,7 +58,11 @@ export function gridLayout(factor: number) {
   const label = 22;
   const title = 34;
   return {
-    cols, side, pad, label, title,
+    cols,
+    side,
+    pad,
+    label,
+    title,
     width: cols * side + (cols + 1) * pad,
     height: title + rows * (side + label + pad) + pad,
   };
@@ -69,7 +73,12 @@ export function gridLayout(factor: number) {
  * 32×32 PNG drawn `factor` times larger; image-rendering optimizeSpeed makes resvg (and
  * browsers) scale by nearest neighbour, so the pixels stay crisp squares.
  */
-export function templateGridSvg(W: FloatArray, classNames: readonly string[], factor = 4, heading = 'Learned templates (rows of W)'): string {
+export function templateGridSvg(
+  W: FloatArray,
+  classNames: readonly string[],
+  factor = 4,
+  heading = 'Learned templates (rows of W)',
+): string {
   const imgs = templateImages(W);
   const L = gridLayout(factor);
   const parts = [
