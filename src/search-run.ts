@@ -12,7 +12,7 @@ import { RandomLocalSearch, RandomSearch, type SearchProblem, type SearchState, 
 import { Rng } from './rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './run-checks.js';
 import { C, type Dataset } from './shapes.js';
-import type { IterEvent } from './train.js';
+import type { IterEvent } from './train-events.js';
 
 export class SearchRun {
   private readonly search: RandomSearch | RandomLocalSearch;

@@ -12,25 +12,11 @@ import type { SearchState } from './optimizers/search.js';
 import { Rng, type RngState } from './rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './run-checks.js';
 import { Sampler } from './sampler.js';
+import type { TrainEvent } from './train-events.js';
 import { SearchRun } from './search-run.js';
 import { C, type Dataset } from './shapes.js';
 
-/** One iteration: `batchAcc` is the minibatch accuracy (for searches, the try's training accuracy). */
-export interface IterEvent {
-  event: 'iter';
-  iter: number;
-  loss: number;
-  batchAcc: number;
-  lr?: number; // gradient methods
-  bestLoss?: number; // searches: the lowest loss so far
-}
-/** A validation check during training (every --eval-every iterations). */
-export interface ValEvent {
-  event: 'val';
-  iter: number;
-  valAcc: number;
-}
-export type TrainEvent = IterEvent | ValEvent;
+export type { IterEvent, TrainEvent, ValEvent } from './train-events.js';
 
 /** Everything a gradient run needs to continue exactly where it stopped (a checkpoint). */
 export interface TrainState {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import fc from 'fast-check';
 import { buildProgram } from '../src/cli/main.js';
-import { configOf } from '../src/cli/train.js';
+import { configOf } from '../src/cli/settings.js';
 import {
   COMBINATIONS,
   CONSTRAINTS,

@@ -1,7 +1,7 @@
 /** `lintrain download [--from FILE]`: get the official archive, or import one you have. */
 import type { Command } from 'commander';
 import { resolveDataDir } from '../data/locate.js';
-import { fetchData } from './data.js';
+import { fetchData } from './pixel-data.js';
 import { stdoutEvents } from './events.js';
 import { makeReporter } from './reporter.js';
 

@@ -10,10 +10,10 @@ import { lossSpec, makeObjective, regSpec } from '../objective.js';
 import { colours } from '../report/pretty.js';
 import { Rng } from '../rng.js';
 import { C, DB } from '../shapes.js';
-import { openDataset } from './data.js';
+import { openDataset } from './pixel-data.js';
 import { makeReporter } from './reporter.js';
 import { stdoutEvents } from './events.js';
-import { configOf } from './train.js';
+import { configOf } from './settings.js';
 
 export async function gradcheckCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);

@@ -10,7 +10,8 @@ import { stepSizeExperiment } from '../experiments/step-size.js';
 import { withData } from './data.js';
 import { stdoutEvents } from './events.js';
 import { fmtNum, markdownTable, secs } from './table.js';
-import { configOf, trainCommand } from './train.js';
+import { configOf } from './settings.js';
+import { trainCommand } from './train.js';
 
 /** The default command: train, unless the config names an experiment. */
 export async function trainOrExperiment(cmd: Command): Promise<number> {

@@ -26,7 +26,8 @@ import {
   type SweepKey,
   sweepPoints,
 } from '../sweep.js';
-import { ensureData, fallbackWarning } from './data.js';
+import { fallbackWarning } from './data.js';
+import { ensureData } from './pixel-data.js';
 import { stdoutEvents } from './events.js';
 import { addConfigOptions, givenFlags } from './options.js';
 import { makeReporter } from './reporter.js';

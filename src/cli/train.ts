@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CHECKPOINT_FILE, type Checkpoint, loadCheckpoint, resumedConfig, type RunMetrics, saveCheckpoint } from '../checkpoint.js';
-import { type Config, readConfigFile, resolveConfig, runConfig } from '../config.js';
-import { LintrainError, UsageError } from '../errors.js';
+import { CHECKPOINT_FILE, type Checkpoint, type RunMetrics, saveCheckpoint } from '../checkpoint.js';
+import { type Config, runConfig } from '../config.js';
+import { LintrainError } from '../errors.js';
 import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../evaluate.js';
 import type { Kernels } from '../kernels/types.js';
 import { saveModel } from '../model.js';
@@ -19,24 +19,8 @@ import { C, D, type Dataset } from '../shapes.js';
 import { trainResumable, type TrainEvent } from '../train.js';
 import { withData } from './data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from './interrupt.js';
-import { givenFlags } from './options.js';
+import { settingsOf } from './settings.js';
 import { TRAIN_PICTURES, trainPictures } from './pictures.js';
-
-/** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
-export function configOf(cmd: Command): Config {
-  return settingsOf(cmd).config;
-}
-
-/** The config, and the checkpoint it came from when resuming (read once). */
-function settingsOf(cmd: Command): { config: Config; saved: Checkpoint | null } {
-  const { config: file, resume } = cmd.opts() as { config?: string; resume?: string };
-  if (resume) {
-    if (file) throw new UsageError('--resume takes the settings from the checkpoint; --config cannot be used with it.');
-    const saved = loadCheckpoint(resume);
-    return { config: resumedConfig(saved.config, givenFlags(cmd), resume), saved };
-  }
-  return { config: resolveConfig(file ? readConfigFile(file) : {}, givenFlags(cmd)), saved: null };
-}
 
 /** A resumed run goes on in its own folder, unless --out names another one. */
 function runFolderOf(config: Config, resume: string | undefined): RunFolder {

@@ -1,0 +1,25 @@
+/**
+ * The config a command runs with: defaults < --config file < flags, or with --resume the
+ * checkpoint's settings < the flags a resume may change (checkpoint.ts resumedConfig).
+ */
+import type { Command } from 'commander';
+import { type Checkpoint, loadCheckpoint, resumedConfig } from '../checkpoint.js';
+import { type Config, readConfigFile, resolveConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+import { givenFlags } from './options.js';
+
+/** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */
+export function configOf(cmd: Command): Config {
+  return settingsOf(cmd).config;
+}
+
+/** The config, and the checkpoint it came from when resuming (read once). */
+export function settingsOf(cmd: Command): { config: Config; saved: Checkpoint | null } {
+  const { config: file, resume } = cmd.opts() as { config?: string; resume?: string };
+  if (resume) {
+    if (file) throw new UsageError('--resume takes the settings from the checkpoint; --config cannot be used with it.');
+    const saved = loadCheckpoint(resume);
+    return { config: resumedConfig(saved.config, givenFlags(cmd), resume), saved };
+  }
+  return { config: resolveConfig(file ? readConfigFile(file) : {}, givenFlags(cmd)), saved: null };
+}

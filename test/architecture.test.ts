@@ -1,0 +1,83 @@
+/**
+ * The shape of src/: no import cycles, type-only imports, re-exports and dynamic
+ * import() included. A cycle ties two modules that should not know each other (the CLI's
+ * data helpers and a command, the train loop and its search runner were such pairs).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { root } from './helpers/cli.js';
+
+const SRC = path.join(root, 'src');
+const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** Each file of src/ and the files of src/ it imports. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(SRC)) {
+    const deps: string[] = [];
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const target = path.resolve(path.dirname(file), m[1] ?? m[2]).replace(/\.js$/, '');
+      const found = [`${target}.ts`, path.join(target, 'index.ts')].find((f) => fs.existsSync(f));
+      if (found) deps.push(found);
+    }
+    graph.set(file, deps);
+  }
+  return graph;
+}
+
+/** The strongly connected components of more than one file (Tarjan), as paths under src/. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const out: string[][] = [];
+  let n = 0;
+  const visit = (v: string) => {
+    index.set(v, n);
+    low.set(v, n++);
+    stack.push(v);
+    on.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        comp.push(path.relative(SRC, w));
+      } while (w !== v);
+      if (comp.length > 1) out.push(comp.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+test('src/ has no import cycles', () => {
+  const graph = importGraph();
+  expect(graph.size).toBeGreaterThan(50);
+  expect(cycles(graph)).toEqual([]);
+});
+
+test('the cycle finder finds a cycle', () => {
+  const g = new Map([
+    [path.join(SRC, 'a.ts'), [path.join(SRC, 'b.ts')]],
+    [path.join(SRC, 'b.ts'), [path.join(SRC, 'c.ts')]],
+    [path.join(SRC, 'c.ts'), [path.join(SRC, 'a.ts')]],
+    [path.join(SRC, 'd.ts'), [path.join(SRC, 'a.ts')]],
+  ]);
+  expect(cycles(g)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+});
