@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf } from '../src/config.js';
 import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
@@ -146,4 +147,19 @@ test('gradcheck --synthetic passes for every loss and exits 0', () => {
     const worst = Number(/max relative error (\S+)/.exec(r.stdout)![1]);
     expect(worst).toBeLessThan(1e-6);
   }
+});
+
+test('train --help lists every config flag once, in its section, then examples and exit codes', () => {
+  const r = lintrain(['train', '--help']);
+  expect(r.code).toBe(0);
+  const sections = ['Loss and regularization:', 'Optimizer:', 'Data:', 'Features:', 'Output:', 'Execution (never changes the results):'];
+  for (const s of sections) expect(r.stdout).toContain(`\n${s}\n`);
+  for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) {
+    // A flag whose default is on is listed as its negation: --no-plots.
+    const flag = DEFAULTS[key] === true ? `--no-${flagOf(key).slice(2)}` : flagOf(key);
+    const listed = r.stdout.match(new RegExp(`^  ${flag}[ ,]`, 'gm')) ?? [];
+    expect([key, listed.length]).toEqual([key, 1]);
+  }
+  expect(r.stdout).toMatch(/Examples:\n {2}lintrain --loss svm --opt sgd/);
+  expect(r.stdout).toContain('Exit codes: 0 done, 1 fault, 2 bad usage or config, 3 --min-val-acc not met');
 });

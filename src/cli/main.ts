@@ -19,6 +19,22 @@ import { trainOrExperiment } from './step-size.js';
 import { addSweepOptions, sweepCommand } from './sweep.js';
 import { visualizeCommand } from './visualize.js';
 
+// The help's last lines: what a script needs without opening docs/scripting.md.
+const HELP_FOOTER = `
+Exit codes: 0 done, 1 fault, 2 bad usage or config, 3 --min-val-acc not met,
+  130 / 143 stopped by SIGINT / SIGTERM (the run folder keeps a checkpoint).
+Environment: LINTRAIN_DATA (data directory), LINTRAIN_CIFAR10_URL (mirror),
+  LINTRAIN_FONTS, LINTRAIN_DEBUG, NO_COLOR. Details: docs/scripting.md`;
+
+const TRAIN_EXAMPLES = `
+Examples:
+  lintrain --loss svm --opt sgd                 the lecture's SVM with minibatch SGD
+  lintrain --loss softmax --lr 1e-6 --reg 5e3   softmax with other hyperparameters
+  lintrain --config configs/svm-sgd.json --seed 1
+  lintrain --log-format json --min-val-acc 0.35 > run.jsonl   (in CI)
+  lintrain --resume runs/2026-12-02-142530-svm-sgd   continue a stopped run
+`;
+
 type Action = (cmd: Command) => Promise<number>;
 
 /** A command and every subcommand under it. */
@@ -42,11 +58,13 @@ export function buildProgram(run: (action: Action, cmd: Command) => Promise<void
     .version(VERSION)
     // A value typed with a newline in it must not break the error over two lines.
     .configureOutput({ outputError: (str, write) => write(str.replace(/\r?\n(?!$)/g, '\\n')) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', HELP_FOOTER);
 
   const train = addConfigOptions(program.command('train', { isDefault: true }))
     .description('train a linear classifier (the default command)')
     .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
+  train.addHelpText('after', TRAIN_EXAMPLES + HELP_FOOTER);
   train.action(() => run(trainOrExperiment, train));
 
   const logFormat = () =>

@@ -43,7 +43,7 @@ const HELP: Record<ConfigKey, string> = {
   quiet: 'no progress bar or summary',
   minValAcc: 'exit with code 3 when the final validation accuracy is below this',
   save: 'write the trained model to FILE (an extra copy; the run folder always has model.json)',
-  out: 'run folder: config, metrics, model, summary, pictures, and the checkpoint of a stopped run (default: runs/<date>-<loss>-<opt>/)',
+  out: 'run folder: config, metrics, model, summary, pictures, and the checkpoint of a stopped run (default: runs/<date>-<time>-<loss>-<opt>/)',
   plots: 'draw the pictures into the run folder (--no-plots: none)',
   experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
   features: 'what the classifier sees: pixels, hog-color (HOG + hue histogram) or kmeans (Coates et al. 2011)',
@@ -52,6 +52,45 @@ const HELP: Record<ConfigKey, string> = {
   kmeansIters: 'kmeans features: k-means iterations',
   featuresFile: 'train on features stored by `lintrain features extract` (no extraction, no CIFAR-10 needed)',
 };
+
+/**
+ * What a boolean flag whose default is on does when negated: the help lists
+ * `--no-download`, so its line says what --no-download does.
+ */
+const NEGATED: Partial<Record<ConfigKey, string>> = {
+  download: 'fail instead of downloading CIFAR-10 when it is missing',
+  plots: 'no pictures in the run folder (config, metrics, model and summary only)',
+};
+
+/** The help's sections, in order; a key's flag is listed under its group. */
+const GROUPS: [string, ConfigKey[]][] = [
+  ['Loss and regularization:', ['loss', 'delta', 'regType', 'reg', 'l1Ratio', 'regBias']],
+  [
+    'Optimizer:',
+    [
+      'opt',
+      'lr',
+      'lrDecay',
+      'lrStep',
+      'iters',
+      'batchSize',
+      'sample',
+      'initScale',
+      'stepSize',
+      'momentum',
+      'decayRate',
+      'beta1',
+      'beta2',
+      'eps',
+      'seed',
+    ],
+  ],
+  ['Data:', ['data', 'download', 'numTrain', 'numVal', 'numTest', 'numDev']],
+  ['Features:', ['features', 'centroids', 'kmeansPatches', 'kmeansIters', 'featuresFile']],
+  ['Output:', ['logFormat', 'quiet', 'evalEvery', 'minValAcc', 'save', 'out', 'plots', 'experiment']],
+  ['Execution (never changes the results):', ['backend', 'threads']],
+];
+const groupOf = (key: ConfigKey): string => GROUPS.find(([, keys]) => keys.includes(key))![0];
 
 function parseNumber(key: ConfigKey) {
   return (text: string): number => {
@@ -71,7 +110,7 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = Obje
     const def = DEFAULTS[key];
     const flag = flagOf(key);
     if (c.kind === 'boolean') {
-      cmd.addOption(new Option(def ? `--no-${flag.slice(2)}` : flag, HELP[key]));
+      cmd.addOption(new Option(def ? `--no-${flag.slice(2)}` : flag, def ? NEGATED[key]! : HELP[key]).helpGroup(groupOf(key)));
       continue;
     }
     const arg = c.kind === 'number' ? (c.int ? '<n>' : '<x>') : c.kind === 'string' ? '<path>' : '<name>';
@@ -79,7 +118,7 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = Obje
     const opt = new Option(`${flag} ${arg}`, HELP[key] + shown);
     if (c.kind === 'choice') opt.choices(c.values);
     if (c.kind === 'number') opt.argParser(parseNumber(key));
-    cmd.addOption(opt);
+    cmd.addOption(opt.helpGroup(groupOf(key)));
   }
   return cmd;
 }
