@@ -3,7 +3,7 @@
 // float32 product (mm.ts), on both cores.
 //
 // The threading is the pixel kernels' own: the JS side runs these exports through the
-// same worker pool (src/kernels/wasm-pool.ts: ctrlPtr, startJob, work) and the same
+// same worker pool (src/kernels/wasm/pool.ts: ctrlPtr, startJob, work) and the same
 // claim protocol (assembly/control.ts). A job is cut into units by its size alone
 // (images, blocks of patch rows, superblocks of training rows); each unit writes its
 // own outputs, so results are identical for any number of threads.
@@ -83,7 +83,7 @@ export function setFill(ptr: usize, bytes: i32): void {
   setP(0, ptr); setP(1, <usize>bytes);
 }
 
-/** Open the described job for claiming under tag (wasm-pool.ts calls this). */
+/** Open the described job for claiming under tag (src/kernels/wasm/pool.ts calls this). */
 export function startJob(tag: i32): void {
   openJob(tag, load<i32>(slot(J_UNITS)), 0);
 }

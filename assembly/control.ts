@@ -1,6 +1,6 @@
 // The control block: how threads share out the work of a job (see index.ts).
 //
-// i32 slots at CTRL (the JS side, src/kernels/wasm-pool.ts, uses the same numbers):
+// i32 slots at CTRL (the JS side, src/kernels/wasm/pool.ts, uses the same numbers):
 //   0 GEN    the current job's tag, written by the main thread to wake the workers
 //   1 STOP   1: workers leave their loop (JS only)
 //   2 ERR    failures in workers so far (JS only)

@@ -72,7 +72,7 @@ export const KIND_MEAN: i32 = 5;
 export const KIND_FILL: i32 = 6;
 export const FILL_BLOCK: i32 = 1 << 16;
 
-// Loss kinds, in the order of LOSS_NAMES (src/losses/types.ts).
+// Loss kinds, in the order of LOSS_NAMES (src/model/losses/types.ts).
 export const LOSS_SVM: i32 = 0;
 export const LOSS_SVM2: i32 = 1;
 export const LOSS_SOFTMAX: i32 = 2;

@@ -1,5 +1,5 @@
 // The data losses on one block's scores, in float64: the same definitions as
-// src/losses/svm.ts and src/losses/softmax.ts (which the tests compare against).
+// src/model/losses/svm.ts and src/model/losses/softmax.ts (which the tests compare against).
 //   svm:     L_i = Σ_{j≠y} max(0, s_j − s_y + Δ)          (a margin of exactly 0 is inactive)
 //   svm2:    L_i = Σ_{j≠y} max(0, s_j − s_y + Δ)²
 //   softmax: L_i = log Σ_j e^{s_j − m} − (s_y − m),  m = max_j s_j

@@ -10,26 +10,26 @@
 import { loadCifar10 } from './data/cifar10.js';
 import { findBatchDir, resolveDataDir } from './data/locate.js';
 import { DEFAULT_SPLIT, makeDataset, type SplitSizes } from './data/preprocess.js';
-import { LintrainError } from './errors.js';
+import { LintrainError } from './core/errors.js';
 import type { Kernels } from './kernels/types.js';
-import type { Dataset } from './shapes.js';
+import type { Dataset } from './core/shapes.js';
 
-export * from './shapes.js';
-export { DEFAULTS, CONSTRAINTS, OPT_NAMES, resolveConfig, readConfigFile, type Config, type OptName } from './config.js';
-export { LintrainError, UsageError } from './errors.js';
-export { Rng } from './rng.js';
+export * from './core/shapes.js';
+export { DEFAULTS, CONSTRAINTS, OPT_NAMES, resolveConfig, readConfigFile, type Config, type OptName } from './config/schema.js';
+export { LintrainError, UsageError } from './core/errors.js';
+export { Rng } from './core/rng.js';
 export { createKernels, BACKEND_NAMES, type BackendName, type Kernels } from './kernels/index.js';
 export { loadCifar10, writeBatchFile, type RawCifar } from './data/cifar10.js';
 export { makeDataset, meanImage, toFeatures, DEFAULT_SPLIT, type SplitSizes } from './data/preprocess.js';
 export { downloadCifar10, importArchive, CIFAR10_MD5, CIFAR10_URL } from './data/download.js';
 export { resolveDataDir, findBatchDir } from './data/locate.js';
-export { SCORES_LOSSES, scoresLoss, naiveLoss } from './losses/index.js';
-export { LOSS_NAMES, type LossName, type LossSpec, type ScoresLoss } from './losses/types.js';
-export { regPenalty, addRegGradient, REG_TYPES, type RegSpec, type RegType } from './regularizers.js';
-export { makeObjective, regSpec, lossSpec, type Objective } from './objective.js';
+export { SCORES_LOSSES, scoresLoss, naiveLoss } from './model/losses/index.js';
+export { LOSS_NAMES, type LossName, type LossSpec, type ScoresLoss } from './model/losses/types.js';
+export { regPenalty, addRegGradient, REG_TYPES, type RegSpec, type RegType } from './model/regularizers.js';
+export { makeObjective, regSpec, lossSpec, type Objective } from './model/objective.js';
 export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
 export { RandomSearch, RandomLocalSearch, type SearchProblem, type SearchState, type Try } from './optimizers/search.js';
-export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './gradcheck.js';
+export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './model/gradcheck.js';
 export {
   train,
   trainResumable,
@@ -42,12 +42,12 @@ export {
   type RunState,
   type TrainControl,
   type TrainResult,
-} from './train.js';
-export { SearchRun } from './search-run.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './checkpoint.js';
-export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './evaluate.js';
+} from './training/trainer.js';
+export { SearchRun } from './training/search-trainer.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './training/checkpoint.js';
+export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './model/evaluate.js';
 export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
-export { saveModel, loadModel, type Model } from './model.js';
+export { saveModel, loadModel, type Model } from './model/file.js';
 export {
   extract,
   featureDataset,

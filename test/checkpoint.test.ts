@@ -6,16 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CHECKPOINT_FILE, loadCheckpoint, resumedConfig, saveCheckpoint } from '../src/checkpoint.js';
-import { type Config, resolveConfig, runConfig } from '../src/config.js';
-import { LintrainError, UsageError } from '../src/errors.js';
+import { CHECKPOINT_FILE, loadCheckpoint, resumedConfig, saveCheckpoint } from '../src/training/checkpoint.js';
+import { type Config, resolveConfig, runConfig } from '../src/config/schema.js';
+import { LintrainError, UsageError } from '../src/core/errors.js';
 import { createJsFeatureBackend } from '../src/features/backend-js.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
-import { Rng } from '../src/rng.js';
-import type { Dataset } from '../src/shapes.js';
-import { type IterEvent, train, trainResumable, type TrainEvent, type TrainState } from '../src/train.js';
+import { createWasmKernels } from '../src/kernels/wasm/backend.js';
+import { Rng } from '../src/core/rng.js';
+import type { Dataset } from '../src/core/shapes.js';
+import { type IterEvent, train, trainResumable, type TrainEvent, type TrainState } from '../src/training/trainer.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { learnableDataset } from './helpers/learnable.js';
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { checkBatchFile, loadCifar10, OFFICIAL_CLASS_NAMES, TEST_FILE, TRAIN_FILES, writeBatchFile } from '../src/data/cifar10.js';
 import { BATCH_DIR_NAME, findBatchDir, resolveDataDir } from '../src/data/locate.js';
 import { checkSplitSizes } from '../src/data/preprocess.js';
-import { LintrainError } from '../src/errors.js';
-import { D, RECORD_BYTES } from '../src/shapes.js';
+import { LintrainError } from '../src/core/errors.js';
+import { D, RECORD_BYTES } from '../src/core/shapes.js';
 import { firstDiff, removeTmpDirs, tmpDir, writeCifarFixture } from './helpers/cifar-fixture.js';
 
 afterAll(removeTmpDirs);

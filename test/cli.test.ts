@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf } from '../src/config.js';
+import { CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf } from '../src/config/schema.js';
 import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 

@@ -21,8 +21,8 @@ import {
   OPT_NAMES,
   readConfigFile,
   resolveConfig,
-} from '../src/config.js';
-import { LintrainError, UsageError } from '../src/errors.js';
+} from '../src/config/schema.js';
+import { LintrainError, UsageError } from '../src/core/errors.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 
 afterAll(removeTmpDirs);

@@ -11,9 +11,9 @@ import {
   readConfigFile,
   resolveConfig,
   runConfig,
-} from '../src/config.js';
+} from '../src/config/schema.js';
 import { defaultThreads, MAX_THREADS } from '../src/kernels/threads.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-config-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

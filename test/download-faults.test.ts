@@ -10,12 +10,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeFileAtomic } from '../src/atomic.js';
+import { writeFileAtomic } from '../src/core/atomic.js';
 import { loadCifar10 } from '../src/data/cifar10.js';
 import { downloadCifar10, type TransferProgress } from '../src/data/download.js';
 import { parseContentRange } from '../src/data/fetch.js';
 import { BATCH_DIR_NAME, findBatchDir } from '../src/data/locate.js';
-import { LintrainError } from '../src/errors.js';
+import { LintrainError } from '../src/core/errors.js';
 import { makeArchive } from './helpers/archive.js';
 import { firstDiff, removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 

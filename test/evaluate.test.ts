@@ -2,9 +2,9 @@
  * Accuracy and the confusion matrix against a naive twin: scores from explicit
  * features [p − μ, 1], argmax (first on ties), counted in a plain loop.
  */
-import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../src/evaluate.js';
+import { accuracy, accuracyOf, confusionMatrix, confusionRows } from '../src/model/evaluate.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { C, D, DB } from '../src/shapes.js';
+import { C, D, DB } from '../src/core/shapes.js';
 import { explicitFeatures, randomData, randomW } from './helpers/random-data.js';
 
 const { split, mean, rng } = randomData(157, 11);

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONSTRAINTS, DEFAULTS, EXECUTION_KEYS, runConfig } from '../src/config.js';
+import { CONSTRAINTS, DEFAULTS, EXECUTION_KEYS, runConfig } from '../src/config/schema.js';
 import { EVENT_NAMES, EVENTS_FORMAT, EVENTS_VERSION, readEvents } from '../src/report/events.js';
 import { readMetrics } from '../src/report/run-folder.js';
 import { VERSION } from '../src/version.js';

@@ -3,14 +3,14 @@
  * in its shared memory and outside it) against the js reference — the product,
  * k-means assignment, triangle features, and loss, gradient, lossMany and predict on
  * stored feature rows; and bit-identical results for any thread count.
- * Needs `npm run build` (build/features.wasm, dist/kernels/wasm-worker.js).
+ * Needs `npm run build` (build/features.wasm, dist/kernels/wasm/worker.js).
  */
 import { createJsFeatureBackend } from '../src/features/backend-js.js';
 import { createWasmFeatureBackend } from '../src/features/backend-wasm.js';
 import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
-import { LOSS_NAMES } from '../src/losses/types.js';
-import { Rng } from '../src/rng.js';
-import { C, type Split } from '../src/shapes.js';
+import { LOSS_NAMES } from '../src/model/losses/types.js';
+import { Rng } from '../src/core/rng.js';
+import { C, type Split } from '../src/core/shapes.js';
 
 const rng = new Rng(11);
 const normal = (n: number, scale = 1) => rng.fillNormal(new Float32Array(n), scale) as Float32Array;

@@ -15,7 +15,7 @@ import { kmeans } from '../src/features/kmeans.js';
 import { dequantize, featureMeans, fitStandardizer, quantize } from '../src/features/standardize.js';
 import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
 import { applyZca, covariance, fitZca, symmetricEigen } from '../src/features/whiten.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 
 afterAll(removeTmpDirs);

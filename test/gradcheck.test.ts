@@ -2,16 +2,16 @@
  * Gradient checks: every loss × regularizer against centered differences in float64,
  * the verdict thresholds, a deliberately wrong gradient, and the synthetic data.
  */
-import { C, D, DB } from '../src/shapes.js';
-import type { Split } from '../src/shapes.js';
-import { Rng } from '../src/rng.js';
-import { LOSS_NAMES } from '../src/losses/index.js';
-import type { LossName } from '../src/losses/index.js';
-import { REG_TYPES } from '../src/regularizers.js';
-import type { RegSpec, RegType } from '../src/regularizers.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import type { Split } from '../src/core/shapes.js';
+import { Rng } from '../src/core/rng.js';
+import { LOSS_NAMES } from '../src/model/losses/index.js';
+import type { LossName } from '../src/model/losses/index.js';
+import { REG_TYPES } from '../src/model/regularizers.js';
+import type { RegSpec, RegType } from '../src/model/regularizers.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { makeObjective } from '../src/objective.js';
-import { GRADCHECK_THRESHOLDS, gradCheck, relativeError, syntheticSplit, verdict } from '../src/gradcheck.js';
+import { makeObjective } from '../src/model/objective.js';
+import { GRADCHECK_THRESHOLDS, gradCheck, relativeError, syntheticSplit, verdict } from '../src/model/gradcheck.js';
 import { explicitFeatures, randomData, randomW } from './helpers/random-data.js';
 
 const kernels = createJsKernels();

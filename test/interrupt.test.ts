@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readMetrics, readSummary } from '../src/report/run-folder.js';
-import { CHECKPOINT_FILE, loadCheckpoint } from '../src/checkpoint.js';
-import type { TrainState } from '../src/train.js';
+import { CHECKPOINT_FILE, loadCheckpoint } from '../src/training/checkpoint.js';
+import type { TrainState } from '../src/training/trainer.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { type CliResult, lintrain as cli, lintrainSignalled } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';

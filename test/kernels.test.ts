@@ -4,23 +4,23 @@
  * right argmaxes, lossMany and predict, for all three losses, full splits, minibatches
  * with repeated rows, row counts that are no multiple of any block size, and fewer rows
  * than threads. Then the thread machinery itself: bit-identical repeats, worker errors,
- * dispose. Needs `npm run build` (build/lintrain.wasm and dist/kernels/wasm-worker.js).
+ * dispose. Needs `npm run build` (build/lintrain.wasm and dist/kernels/wasm/worker.js).
  */
 import fs from 'node:fs';
-import { C, D, DB } from '../src/shapes.js';
-import type { FloatArray, Split } from '../src/shapes.js';
-import { Rng } from '../src/rng.js';
-import { LintrainError } from '../src/errors.js';
-import { LOSS_NAMES } from '../src/losses/types.js';
-import type { LossSpec } from '../src/losses/types.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import type { FloatArray, Split } from '../src/core/shapes.js';
+import { Rng } from '../src/core/rng.js';
+import { LintrainError } from '../src/core/errors.js';
+import { LOSS_NAMES } from '../src/model/losses/types.js';
+import type { LossSpec } from '../src/model/losses/types.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/kernels/wasm/backend.js';
 import type { Kernels } from '../src/kernels/types.js';
-import { Arena, backendFiles, MAX_PAGES } from '../src/kernels/wasm-memory.js';
-import { Pool } from '../src/kernels/wasm-pool.js';
+import { Arena, backendFiles, MAX_PAGES } from '../src/kernels/wasm/memory.js';
+import { Pool } from '../src/kernels/wasm/pool.js';
 import { meanImage } from '../src/data/preprocess.js';
-import { l2Term, regularize } from '../src/regularizers.js';
-import type { RegSpec } from '../src/regularizers.js';
+import { l2Term, regularize } from '../src/model/regularizers.js';
+import type { RegSpec } from '../src/model/regularizers.js';
 
 const N = 203; // no multiple of 2, of the 16-row block, or of the thread count
 const rng = new Rng(7);

@@ -15,8 +15,8 @@ import * as tar from 'tar';
 import { loadCifar10, META_FILE, TEST_FILE, TRAIN_FILES } from '../src/data/cifar10.js';
 import { importArchive } from '../src/data/download.js';
 import { BATCH_DIR_NAME } from '../src/data/locate.js';
-import { LintrainError } from '../src/errors.js';
-import { RECORD_BYTES } from '../src/shapes.js';
+import { LintrainError } from '../src/core/errors.js';
+import { RECORD_BYTES } from '../src/core/shapes.js';
 import { firstDiff, removeTmpDirs, tmpDir, writeCifarFixture } from './helpers/cifar-fixture.js';
 
 afterAll(removeTmpDirs);

@@ -3,11 +3,11 @@
  * kernels) against the naive loop twin, the lecture's sanity values, and the kernel
  * entry points (lossMany, predict, float32 W).
  */
-import { C, D, DB } from '../src/shapes.js';
-import { Rng } from '../src/rng.js';
-import { UsageError } from '../src/errors.js';
-import { LOSS_NAMES, SCORES_LOSSES, naiveLoss, scoresLoss, svm2Loss, svmLoss, softmaxLoss } from '../src/losses/index.js';
-import type { LossName, LossSpec } from '../src/losses/index.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import { Rng } from '../src/core/rng.js';
+import { UsageError } from '../src/core/errors.js';
+import { LOSS_NAMES, SCORES_LOSSES, naiveLoss, scoresLoss, svm2Loss, svmLoss, softmaxLoss } from '../src/model/losses/index.js';
+import type { LossName, LossSpec } from '../src/model/losses/index.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { cifarLikeSplit, explicitFeatures, meanImage, pickedLabels, randomData, randomW, relToMax } from './helpers/random-data.js';
 

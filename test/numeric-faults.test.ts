@@ -4,14 +4,14 @@
  * values), and NaN or Infinity in the loss or in W stops training with the iteration
  * and a hint. Needs `npm run build` for the wasm backend.
  */
-import { resolveConfig } from '../src/config.js';
-import { LintrainError } from '../src/errors.js';
+import { resolveConfig } from '../src/config/schema.js';
+import { LintrainError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
-import { C, D, DB } from '../src/shapes.js';
-import { checkWeights } from '../src/run-checks.js';
-import { train } from '../src/train.js';
+import { createWasmKernels } from '../src/kernels/wasm/backend.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import { checkWeights } from '../src/training/checks.js';
+import { train } from '../src/training/trainer.js';
 import { learnableDataset } from './helpers/learnable.js';
 import { randomData } from './helpers/random-data.js';
 

@@ -1,10 +1,10 @@
 /** The objective: data loss from the kernels plus the regularizer, value and gradient. */
-import { C, D, DB } from '../src/shapes.js';
+import { C, D, DB } from '../src/core/shapes.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { makeObjective } from '../src/objective.js';
-import { addRegGradient, regPenalty } from '../src/regularizers.js';
-import type { RegSpec } from '../src/regularizers.js';
-import type { LossSpec } from '../src/losses/index.js';
+import { makeObjective } from '../src/model/objective.js';
+import { addRegGradient, regPenalty } from '../src/model/regularizers.js';
+import type { RegSpec } from '../src/model/regularizers.js';
+import type { LossSpec } from '../src/model/losses/index.js';
 import { randomData, randomW, relToMax } from './helpers/random-data.js';
 
 const kernels = createJsKernels();

@@ -1,9 +1,9 @@
-import { resolveConfig } from '../src/config.js';
-import { UsageError } from '../src/errors.js';
-import { accuracy } from '../src/evaluate.js';
+import { resolveConfig } from '../src/config/schema.js';
+import { UsageError } from '../src/core/errors.js';
+import { accuracy } from '../src/model/evaluate.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { makeUpdateRule, type UPDATE_RULES } from '../src/optimizers/index.js';
-import { train } from '../src/train.js';
+import { train } from '../src/training/trainer.js';
 import { learnableDataset } from './helpers/learnable.js';
 
 const P = { momentum: 0.9, decayRate: 0.99, beta1: 0.9, beta2: 0.999, eps: 1e-8 };

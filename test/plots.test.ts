@@ -25,8 +25,8 @@ import {
   templateImages,
   tickLabel,
 } from '../src/report/plots/index.js';
-import { C, D, DB } from '../src/shapes.js';
-import type { IterEvent } from '../src/train.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import type { IterEvent } from '../src/training/trainer.js';
 
 const names = [...OFFICIAL_CLASS_NAMES];
 const svgSize = (svg: string) => {

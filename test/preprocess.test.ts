@@ -1,9 +1,9 @@
 import type { RawCifar } from '../src/data/cifar10.js';
 import { DEFAULT_SPLIT, makeDataset, meanImage, toFeatures } from '../src/data/preprocess.js';
-import { type LintrainError, UsageError } from '../src/errors.js';
-import { Rng } from '../src/rng.js';
-import { D, DB } from '../src/shapes.js';
-import type { Split } from '../src/shapes.js';
+import { type LintrainError, UsageError } from '../src/core/errors.js';
+import { Rng } from '../src/core/rng.js';
+import { D, DB } from '../src/core/shapes.js';
+import type { Split } from '../src/core/shapes.js';
 
 /** An in-memory data set: nTrain + nTest random images (distinct with overwhelming probability). */
 function fakeRaw(nTrain: number, nTest: number, seed = 7): RawCifar {

@@ -1,8 +1,8 @@
 /** Regularizers: penalty and gradient on a hand case, the bias column, and the names. */
-import { C, D, DB } from '../src/shapes.js';
-import { UsageError } from '../src/errors.js';
-import { REG_TYPES, addRegGradient, regPenalty, regularize } from '../src/regularizers.js';
-import type { RegSpec, RegType } from '../src/regularizers.js';
+import { C, D, DB } from '../src/core/shapes.js';
+import { UsageError } from '../src/core/errors.js';
+import { REG_TYPES, addRegGradient, regPenalty, regularize } from '../src/model/regularizers.js';
+import type { RegSpec, RegType } from '../src/model/regularizers.js';
 
 const reg = (type: RegType, includeBias = false, strength = 0.5, l1Ratio = 0.25): RegSpec => ({
   type,

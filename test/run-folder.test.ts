@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfigFile, resolveConfig, runConfig } from '../src/config.js';
-import { LintrainError, UsageError } from '../src/errors.js';
+import { readConfigFile, resolveConfig, runConfig } from '../src/config/schema.js';
+import { LintrainError, UsageError } from '../src/core/errors.js';
 import { listRuns, readableJson, readMetrics, readSummary, RunFolder, runName, runStatus } from '../src/report/run-folder.js';
 import { RunRecorder } from '../src/report/run-recorder.js';
 import type { Reporter, Summary } from '../src/report/types.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { readConfigFile, resolveConfig, runConfig } from '../src/config.js';
+import { readConfigFile, resolveConfig, runConfig } from '../src/config/schema.js';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import { gridLayout } from '../src/report/plots/templates.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';

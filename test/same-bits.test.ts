@@ -10,12 +10,12 @@
  * change of the kernels' arithmetic must change them here, on purpose.
  */
 import { createHash } from 'node:crypto';
-import { resolveConfig } from '../src/config.js';
-import { accuracy } from '../src/evaluate.js';
+import { resolveConfig } from '../src/config/schema.js';
+import { accuracy } from '../src/model/evaluate.js';
 import type { Kernels } from '../src/kernels/types.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
-import type { Dataset } from '../src/shapes.js';
-import { train } from '../src/train.js';
+import { createWasmKernels } from '../src/kernels/wasm/backend.js';
+import type { Dataset } from '../src/core/shapes.js';
+import { train } from '../src/training/trainer.js';
 import { learnableDataset } from './helpers/learnable.js';
 
 // 3,500 training rows: full-batch passes cut into 3 superblocks (assembly/index.ts), minibatches into 2.

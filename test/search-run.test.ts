@@ -6,14 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from '../src/checkpoint.js';
-import { type Config, resolveConfig } from '../src/config.js';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from '../src/training/checkpoint.js';
+import { type Config, resolveConfig } from '../src/config/schema.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/kernels/wasm/backend.js';
 import type { SearchState } from '../src/optimizers/search.js';
-import { C, DB } from '../src/shapes.js';
-import { isSearchState, train, trainResumable, type TrainEvent } from '../src/train.js';
+import { C, DB } from '../src/core/shapes.js';
+import { isSearchState, train, trainResumable, type TrainEvent } from '../src/training/trainer.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { learnableDataset } from './helpers/learnable.js';
 

@@ -5,11 +5,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveConfig } from '../src/config.js';
-import { UsageError } from '../src/errors.js';
+import { resolveConfig } from '../src/config/schema.js';
+import { UsageError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { inlineRunner, runAll } from '../src/parallel.js';
-import { bestByVal, byPoint, gridPoints, parseAxis, rankByVal, type RunResult, runSeed, runSpecs, sweepPoints } from '../src/sweep.js';
+import { inlineRunner, runAll } from '../src/sweep/pool.js';
+import {
+  bestByVal,
+  byPoint,
+  gridPoints,
+  parseAxis,
+  rankByVal,
+  type RunResult,
+  runSeed,
+  runSpecs,
+  sweepPoints,
+} from '../src/sweep/points.js';
 import { checkEvents, lintrain as cli } from './helpers/cli.js';
 import { learnableDataset, writeLearnableDir } from './helpers/learnable.js';
 

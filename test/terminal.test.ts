@@ -1,11 +1,11 @@
 /** The terminal pictures: the loss chart, the confusion table, and when the pretty reporter shows them. */
 import { Chalk } from 'chalk';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../src/config/schema.js';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import { PrettyReporter } from '../src/report/pretty.js';
 import { confusionTable, downsample, lossChart } from '../src/report/terminal.js';
 import type { Summary } from '../src/report/types.js';
-import { C } from '../src/shapes.js';
+import { C } from '../src/core/shapes.js';
 
 const names = [...OFFICIAL_CLASS_NAMES];
 const plain = new Chalk({ level: 0 });

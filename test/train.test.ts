@@ -1,9 +1,9 @@
-import { resolveConfig } from '../src/config.js';
-import { LintrainError } from '../src/errors.js';
+import { resolveConfig } from '../src/config/schema.js';
+import { LintrainError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { randomLocalSearch, randomSearch, type Try } from '../src/optimizers/search.js';
-import { Rng } from '../src/rng.js';
-import { train, type IterEvent, type TrainEvent } from '../src/train.js';
+import { Rng } from '../src/core/rng.js';
+import { train, type IterEvent, type TrainEvent } from '../src/training/trainer.js';
 import { learnableDataset } from './helpers/learnable.js';
 
 const data = learnableDataset(120, 30, 30);

@@ -3,12 +3,12 @@
  * pixels, or features: extracted now or read from a feature file), opened for the
  * command and released after it.
  */
-import { type Config, usesFeatures } from '../config.js';
+import { type Config, usesFeatures } from '../config/schema.js';
 import type { FeatureBackend } from '../features/types.js';
 import { createKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Reporter } from '../report/types.js';
-import type { Dataset } from '../shapes.js';
+import type { Dataset } from '../core/shapes.js';
 import { createFeatureBackend, openFeatureDataset } from './feature-data.js';
 import { openDataset } from './pixel-data.js';
 import { makeReporter } from './reporter.js';
@@ -27,7 +27,7 @@ export interface RunContext {
 /**
  * Open the reporter, the kernel backend and the data for `use`, and release them after.
  * On features (--features, --features-file) the kernels are the feature backend's and
- * the data its stored feature rows (cli/features.ts).
+ * the data its stored feature rows (feature-data.ts).
  */
 export async function withData<T>(config: Config, use: (ctx: RunContext) => Promise<T> | T): Promise<T> {
   const reporter = makeReporter(config.logFormat, config.quiet);

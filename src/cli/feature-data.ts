@@ -2,13 +2,13 @@
  * Features for the commands: `--features hog-color|kmeans` extracts them from CIFAR-10
  * before training, `--features-file FILE` reads them from a feature file.
  */
-import type { Config } from '../config.js';
-import { UsageError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
 import { extract, featureDataset, type FeatureBackend, type FeatureSet } from '../features/index.js';
 import { createJsFeatureBackend, createWasmFeatureBackend } from '../features/index.js';
 import { readFeatureFile } from '../features/file.js';
 import type { Phase, Reporter } from '../report/types.js';
-import type { Dataset } from '../shapes.js';
+import type { Dataset } from '../core/shapes.js';
 import { openDataset } from './pixel-data.js';
 
 export async function createFeatureBackend(c: Config): Promise<FeatureBackend> {

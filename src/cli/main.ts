@@ -5,19 +5,19 @@
  * then an `error` event (report/events.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LintrainError } from '../errors.js';
+import { LintrainError } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { downloadCommand } from './download.js';
+import { downloadCommand } from './commands/download.js';
 import { setCommand, stdoutEvents, wantsJson } from './events.js';
-import { evalCommand } from './eval.js';
-import { featuresExtractCommand } from './features.js';
-import { gradcheckCommand } from './gradcheck.js';
+import { evalCommand } from './commands/eval.js';
+import { featuresExtractCommand } from './commands/features.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
 import { addConfigOptions } from './options.js';
-import { reproCommand } from './repro.js';
-import { runsCommand, showCommand } from './runs.js';
+import { reproCommand } from './commands/repro.js';
+import { runsCommand, showCommand } from './commands/runs.js';
 import { trainOrExperiment } from './step-size.js';
-import { addSweepOptions, sweepCommand } from './sweep.js';
-import { visualizeCommand } from './visualize.js';
+import { addSweepOptions, sweepCommand } from './commands/sweep.js';
+import { visualizeCommand } from './commands/visualize.js';
 
 // The help's last lines: what a script needs without opening docs/scripting.md.
 const HELP_FOOTER = `

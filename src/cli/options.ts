@@ -4,7 +4,7 @@
  * parsed here and validated once, with the config file, by resolveConfig.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config.js';
+import { CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config/schema.js';
 import { MAX_THREADS } from '../kernels/threads.js';
 
 const HELP: Record<ConfigKey, string> = {

@@ -2,15 +2,15 @@
  * Getting CIFAR-10 for a command: find it, download it when it is missing (unless
  * --no-download), load it into the kernel backend's memory and split it.
  */
-import type { Config } from '../config.js';
-import { LintrainError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import { LintrainError } from '../core/errors.js';
 import { loadCifar10 } from '../data/cifar10.js';
 import { downloadCifar10, importArchive, type TransferProgress } from '../data/download.js';
 import { findBatchDir, resolveDataDir } from '../data/locate.js';
 import { checkSplitSizes, makeDataset } from '../data/preprocess.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Phase, Reporter } from '../report/types.js';
-import type { Dataset } from '../shapes.js';
+import type { Dataset } from '../core/shapes.js';
 
 /** Ctrl-C aborts a transfer cleanly (exit 130): a download keeps its .partial to resume, an import removes its files. */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -4,14 +4,14 @@
  * the SVM loss (Δ = 1) is ≈ C − 1 = 9; and the gradient check of each loss. Float64
  * on the js reference kernels, on the dev subset, as `lintrain gradcheck` does.
  */
-import type { Config } from '../config.js';
-import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, verdict } from '../gradcheck.js';
+import type { Config } from '../config/schema.js';
+import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, verdict } from '../model/gradcheck.js';
 import { createJsKernels } from '../kernels/js.js';
-import { LOSS_NAMES, type LossName } from '../losses/types.js';
-import { makeObjective } from '../objective.js';
-import type { RegSpec } from '../regularizers.js';
-import { Rng } from '../rng.js';
-import { C, DB, type Split } from '../shapes.js';
+import { LOSS_NAMES, type LossName } from '../model/losses/types.js';
+import { makeObjective } from '../model/objective.js';
+import type { RegSpec } from '../model/regularizers.js';
+import { Rng } from '../core/rng.js';
+import { C, DB, type Split } from '../core/shapes.js';
 import { markdownTable } from './table.js';
 
 export interface Sanity {

@@ -1,11 +1,11 @@
 /**
  * The config a command runs with: defaults < --config file < flags, or with --resume the
- * checkpoint's settings < the flags a resume may change (checkpoint.ts resumedConfig).
+ * checkpoint's settings < the flags a resume may change (training/checkpoint.ts resumedConfig).
  */
 import type { Command } from 'commander';
-import { type Checkpoint, loadCheckpoint, resumedConfig } from '../checkpoint.js';
-import { type Config, readConfigFile, resolveConfig } from '../config.js';
-import { UsageError } from '../errors.js';
+import { type Checkpoint, loadCheckpoint, resumedConfig } from '../training/checkpoint.js';
+import { type Config, readConfigFile, resolveConfig } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
 import { givenFlags } from './options.js';
 
 /** The config of a command: defaults < --config file < flags; with --resume, the checkpoint's < flags. */

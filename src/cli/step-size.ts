@@ -4,14 +4,14 @@
  * command hands over to it when the config asks for this experiment.
  */
 import type { Command } from 'commander';
-import { type Config, runConfig } from '../config.js';
-import type { StepSizeResult } from '../experiments/step-size.js';
-import { stepSizeExperiment } from '../experiments/step-size.js';
+import { type Config, runConfig } from '../config/schema.js';
+import type { StepSizeResult } from '../training/step-size.js';
+import { stepSizeExperiment } from '../training/step-size.js';
 import { withData } from './data.js';
 import { stdoutEvents } from './events.js';
 import { fmtNum, markdownTable, secs } from './table.js';
 import { configOf } from './settings.js';
-import { trainCommand } from './train.js';
+import { trainCommand } from './commands/train.js';
 
 /** The default command: train, unless the config names an experiment. */
 export async function trainOrExperiment(cmd: Command): Promise<number> {

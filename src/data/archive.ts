@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
-import { ioProblem, isIoError } from '../atomic.js';
-import { LintrainError } from '../errors.js';
+import { ioProblem, isIoError } from '../core/atomic.js';
+import { LintrainError } from '../core/errors.js';
 import { META_FILE, TEST_FILE, TRAIN_FILES } from './cifar10.js';
 import { BATCH_DIR_NAME } from './locate.js';
 

@@ -8,8 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LintrainError } from '../errors.js';
-import { C, D, RECORD_BYTES } from '../shapes.js';
+import { LintrainError } from '../core/errors.js';
+import { C, D, RECORD_BYTES } from '../core/shapes.js';
 
 export const TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const TEST_FILE = 'test_batch.bin';

@@ -9,8 +9,8 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ioProblem } from '../atomic.js';
-import { LintrainError } from '../errors.js';
+import { ioProblem } from '../core/atomic.js';
+import { LintrainError } from '../core/errors.js';
 
 export interface FetchOptions {
   signal?: AbortSignal;

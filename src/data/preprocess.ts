@@ -8,10 +8,10 @@
  * arithmetic, so the splits stay byte views of the loaded buffer: no float copy of
  * the data set is ever made.
  */
-import { UsageError } from '../errors.js';
-import { Rng } from '../rng.js';
-import { D, DB } from '../shapes.js';
-import type { Dataset, Split } from '../shapes.js';
+import { UsageError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { D, DB } from '../core/shapes.js';
+import type { Dataset, Split } from '../core/shapes.js';
 import type { RawCifar } from './cifar10.js';
 
 export interface SplitSizes {

@@ -2,7 +2,7 @@
  * The plain TypeScript feature backend: readable loops with float64 sums, the
  * reference the wasm backend (backend-wasm.ts, assembly-features/) is tested against.
  */
-import { C, type FloatArray } from '../shapes.js';
+import { C, type FloatArray } from '../core/shapes.js';
 import { makeRowKernels } from './rows.js';
 import { DIM, HALF, PATCH, POS, type FeatureBackend, type PatchModel } from './types.js';
 

@@ -2,18 +2,18 @@
  * The WebAssembly feature backend: assembly-features/ compiled to build/features.wasm,
  * float32 SIMD, every job cut into units (images, blocks of patch rows, superblocks of
  * training rows) that the threads claim. It reuses the pixel kernels' machinery as it
- * is: the worker pool and its worker script (src/kernels/wasm-pool.ts, wasm-worker.ts)
- * and the arena over one shared memory (wasm-memory.ts).
+ * is: the worker pool and its worker script (src/kernels/wasm/pool.ts, worker.ts)
+ * and the arena over one shared memory (kernels/wasm/memory.ts).
  *
  * Inputs are copied into the shared memory per call, except data that already lives
  * there: pixels and feature rows allocated with allocPixels are read in place.
  * The patch model (whitening, centroids) is laid out once per model.
  */
 import fs from 'node:fs';
-import { UsageError } from '../errors.js';
-import { Arena, backendFiles, MAX_PAGES, Region } from '../kernels/wasm-memory.js';
-import { MAX_THREADS, Pool, threadCount } from '../kernels/wasm-pool.js';
-import { C, type FloatArray, type Split } from '../shapes.js';
+import { UsageError } from '../core/errors.js';
+import { Arena, backendFiles, MAX_PAGES, Region } from '../kernels/wasm/memory.js';
+import { MAX_THREADS, Pool, threadCount } from '../kernels/wasm/pool.js';
+import { C, type FloatArray, type Split } from '../core/shapes.js';
 import { makeRowKernels } from './rows.js';
 import { DIM, type FeatureBackend, type PatchModel } from './types.js';
 

@@ -16,9 +16,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../atomic.js';
-import { LintrainError } from '../errors.js';
-import type { Split } from '../shapes.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import { LintrainError } from '../core/errors.js';
+import type { Split } from '../core/shapes.js';
 import type { FeatureSet } from './index.js';
 import { FEATURE_NAMES } from './types.js';
 

@@ -7,8 +7,8 @@
  * from the first `pilot` training images (all of them when there are fewer), extracted
  * first, so the 60,000 images are extracted once and never held as floats.
  */
-import { UsageError } from '../errors.js';
-import type { Dataset, Split } from '../shapes.js';
+import { UsageError } from '../core/errors.js';
+import type { Dataset, Split } from '../core/shapes.js';
 import { hueHistogram, HUE_BINS } from './color-hist.js';
 import { hogFeature, HOG_SIZE } from './hog.js';
 import { learnPatchModel } from './kmeans.js';

@@ -12,8 +12,8 @@
  * objective Σ‖x − c_a(x)‖² never increases: a centroid that loses all its patches stays
  * where it was (theirs: set to zero, near where it started anyway).
  */
-import { Rng } from '../rng.js';
-import type { Split } from '../shapes.js';
+import { Rng } from '../core/rng.js';
+import type { Split } from '../core/shapes.js';
 import { normalizedPatch } from './backend-js.js';
 import { DIM, POS, type FeatureBackend, type PatchModel, type Progress } from './types.js';
 import { applyZca, fitZca, type MatMul, ZCA_EPS } from './whiten.js';

@@ -7,9 +7,9 @@
  * same function the pixel kernels use.
  */
 import type { Kernels } from '../kernels/types.js';
-import { scoresLoss } from '../losses/index.js';
-import { C, type FloatArray, type Split } from '../shapes.js';
-import { applyL2 } from '../regularizers.js';
+import { scoresLoss } from '../model/losses/index.js';
+import { C, type FloatArray, type Split } from '../core/shapes.js';
+import { applyL2 } from '../model/regularizers.js';
 import { featureMeans } from './standardize.js';
 
 export interface RowHalves {

@@ -1,4 +1,4 @@
-import { D, type FloatArray, type Split } from '../shapes.js';
+import { D, type FloatArray, type Split } from '../core/shapes.js';
 
 /**
  * The argument checks every backend makes before touching memory: shapes of mean,

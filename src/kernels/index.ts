@@ -1,7 +1,7 @@
 import type { BackendName, Kernels } from './types.js';
 import { createJsKernels } from './js.js';
 import { defaultThreads } from './threads.js';
-import { createWasmKernels } from './wasm.js';
+import { createWasmKernels } from './wasm/backend.js';
 
 export type { BackendName, Kernels, KernelsId } from './types.js';
 export { defaultThreads, MAX_THREADS } from './threads.js';

@@ -9,12 +9,12 @@
  * W is copied (transposed) into a float64 buffer first, so Float32Array W (training)
  * and Float64Array W (gradient checks) take the same path, exact in double.
  */
-import { C, D, DB } from '../shapes.js';
-import type { FloatArray, Split } from '../shapes.js';
-import type { LossSpec } from '../losses/types.js';
-import { scoresLoss } from '../losses/index.js';
+import { C, D, DB } from '../core/shapes.js';
+import type { FloatArray, Split } from '../core/shapes.js';
+import type { LossSpec } from '../model/losses/types.js';
+import { scoresLoss } from '../model/losses/index.js';
 import type { Kernels } from './types.js';
-import { applyL2 } from '../regularizers.js';
+import { applyL2 } from '../model/regularizers.js';
 import { checkArgs } from './check.js';
 import { meanImage } from '../data/preprocess.js';
 

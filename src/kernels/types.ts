@@ -1,6 +1,6 @@
-import type { FloatArray, Split } from '../shapes.js';
-import type { LossSpec } from '../losses/types.js';
-import type { L2Term } from '../regularizers.js';
+import type { FloatArray, Split } from '../core/shapes.js';
+import type { LossSpec } from '../model/losses/types.js';
+import type { L2Term } from '../model/regularizers.js';
 
 /** What `--backend` asks for: the reference, the plain SIMD kernels, or the fused build (opt-in). */
 export type BackendName = 'js' | 'wasm' | 'wasm-fma';
@@ -44,7 +44,7 @@ export interface Kernels {
    * classify right (argmax, first on ties) — the per-iteration minibatch
    * accuracy comes free with the scores, so no second forward pass is needed.
    * l2 (optional): an L2 penalty whose gradient is added to dW too; its value goes
-   * into l2.penalty, not into the returned data loss (regularizers.ts L2Term).
+   * into l2.penalty, not into the returned data loss (model/regularizers.ts L2Term).
    */
   lossAndGrad(
     split: Split,

@@ -1,4 +1,4 @@
-import { checkValue } from '../config.js';
+import { checkValue } from '../config/schema.js';
 import { slotOf, type UpdateRule } from './types.js';
 
 const { sqrt } = Math; // bound once: a global Math lookup per weight is slow in jest's sandbox

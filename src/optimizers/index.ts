@@ -1,4 +1,4 @@
-import type { OptName } from '../config.js';
+import type { OptName } from '../config/schema.js';
 import { adagrad, rmsprop } from './adagrad.js';
 import { adam } from './adam.js';
 import { momentum } from './momentum.js';

@@ -1,4 +1,4 @@
-import { checkValue } from '../config.js';
+import { checkValue } from '../config/schema.js';
 import { slotOf, type UpdateRule } from './types.js';
 
 /**

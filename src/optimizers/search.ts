@@ -13,11 +13,11 @@
  * resumed search draws, scores and accepts exactly what the unbroken one would.
  */
 import type { Kernels } from '../kernels/types.js';
-import type { LossSpec } from '../losses/types.js';
-import { makeCandidatesLoss } from '../objective.js';
-import type { RegSpec } from '../regularizers.js';
-import { Rng, type RngState } from '../rng.js';
-import { C, type Split } from '../shapes.js';
+import type { LossSpec } from '../model/losses/types.js';
+import { makeCandidatesLoss } from '../model/objective.js';
+import type { RegSpec } from '../model/regularizers.js';
+import { Rng, type RngState } from '../core/rng.js';
+import { C, type Split } from '../core/shapes.js';
 
 export interface SearchProblem {
   kernels: Kernels;

@@ -3,7 +3,7 @@
  * per iteration, a `val` per validation check, `done` at the end, and `warning` for
  * each warning. Everything for people (bars, messages) goes to stderr through `people`.
  */
-import type { IterEvent, ValEvent } from '../train.js';
+import type { IterEvent, ValEvent } from '../training/trainer.js';
 import type { EventLines } from './events.js';
 import { RelayReporter } from './relay.js';
 import type { Reporter, RunInfo, Summary } from './types.js';

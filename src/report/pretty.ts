@@ -5,7 +5,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import cliProgress from 'cli-progress';
-import type { ValEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../training/trainer.js';
 import { accColour, confusionTable, lossChart } from './terminal.js';
 import type { Phase, Reporter, RunInfo, Summary } from './types.js';
 

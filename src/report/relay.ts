@@ -3,7 +3,7 @@
  * listeners that add something on the way (JSON lines on stdout, the run folder) and
  * override only the events they use.
  */
-import type { ValEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../training/trainer.js';
 import type { Phase, Reporter, RunInfo, Summary } from './types.js';
 
 export class RelayReporter implements Reporter {

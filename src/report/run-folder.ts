@@ -11,9 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../atomic.js';
-import { type Config, runConfig, type RunConfig } from '../config.js';
-import { LintrainError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import { type Config, runConfig, type RunConfig } from '../config/schema.js';
+import { LintrainError, UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { readEvents } from './events.js';
 
@@ -135,7 +135,7 @@ export class RunFolder {
     this.names.delete(name);
   }
 
-  /** config.json: the run's config without the execution settings (config.ts runConfig). */
+  /** config.json: the run's config without the execution settings (config/schema.ts runConfig). */
   writeConfig(config: RunConfig): void {
     this.write('config.json', JSON.stringify(runConfig(config), null, 2) + '\n', 'the run config');
   }

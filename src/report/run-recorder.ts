@@ -5,9 +5,9 @@
  * metrics.jsonl and summary.json every few seconds while training (so a killed run
  * leaves what it had), and at the end, with status done, failed or interrupted.
  */
-import type { RunConfig } from '../config.js';
-import { LintrainError } from '../errors.js';
-import type { IterEvent, ValEvent } from '../train.js';
+import type { RunConfig } from '../config/schema.js';
+import { LintrainError } from '../core/errors.js';
+import type { IterEvent, ValEvent } from '../training/trainer.js';
 import { eventText, formatLine, readEvents } from './events.js';
 import type { RunFolder, RunStatus } from './run-folder.js';
 import { RelayReporter } from './relay.js';

@@ -5,7 +5,7 @@
  */
 import { plot } from 'asciichart';
 import type { ChalkInstance } from 'chalk';
-import { C } from '../shapes.js';
+import { C } from '../core/shapes.js';
 
 /** Bucket means: `n` values → at most `width`, so a 1,500-iteration loss fits a terminal line. */
 export function downsample(values: ArrayLike<number>, width: number): Float64Array {

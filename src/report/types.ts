@@ -1,6 +1,6 @@
-import type { RunConfig } from '../config.js';
+import type { RunConfig } from '../config/schema.js';
 import type { KernelsId } from '../kernels/types.js';
-import type { ValEvent, IterEvent } from '../train.js';
+import type { ValEvent, IterEvent } from '../training/trainer.js';
 
 /** A long phase (download, loading, evaluation) shown as a bar on a terminal. */
 export interface Phase {

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { META_FILE, OFFICIAL_CLASS_NAMES, TEST_FILE, TRAIN_FILES, writeBatchFile } from '../../src/data/cifar10.js';
 import { BATCH_DIR_NAME } from '../../src/data/locate.js';
-import { Rng } from '../../src/rng.js';
-import { D } from '../../src/shapes.js';
+import { Rng } from '../../src/core/rng.js';
+import { D } from '../../src/core/shapes.js';
 
 export interface CifarFixture {
   batchDir: string; // where the .bin files are

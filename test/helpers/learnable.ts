@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { META_FILE, OFFICIAL_CLASS_NAMES, TEST_FILE, TRAIN_FILES, writeBatchFile } from '../../src/data/cifar10.js';
 import { meanImage } from '../../src/data/preprocess.js';
-import { Rng } from '../../src/rng.js';
-import { C, D, type Dataset, type Split } from '../../src/shapes.js';
+import { Rng } from '../../src/core/rng.js';
+import { C, D, type Dataset, type Split } from '../../src/core/shapes.js';
 
 /** n records: template of a random class + N(0, noise²), clamped to bytes. */
 export function templateRecords(n: number, seed: number, noise = 60): { pixels: Uint8Array; labels: Uint8Array } {

@@ -2,9 +2,9 @@
  * Tiny random data for tests: splits in the compact layout (bytes), their mean image,
  * random weights, and the explicit features [p − μ, 1] the naive loss twins take.
  */
-import { C, D, DB } from '../../src/shapes.js';
-import type { Split } from '../../src/shapes.js';
-import { Rng } from '../../src/rng.js';
+import { C, D, DB } from '../../src/core/shapes.js';
+import type { Split } from '../../src/core/shapes.js';
+import { Rng } from '../../src/core/rng.js';
 
 /** n rows of uniform random pixels lo..hi (default 0..255) and uniform labels 0..C-1. */
 export function randomSplit(n: number, rng: Rng, lo = 0, hi = 255): Split {

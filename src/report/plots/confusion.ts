@@ -3,7 +3,7 @@
  * one, each cell its count, coloured by the share of its row (so a class with few
  * images is as readable as a big one). The diagonal is the per-class accuracy.
  */
-import { C } from '../../shapes.js';
+import { C } from '../../core/shapes.js';
 import type { HeatMap } from './svg.js';
 
 /** cm: C×C counts, row-major, rows = true class. */

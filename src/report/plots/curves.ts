@@ -4,7 +4,7 @@
  * each try's training accuracy) and validation. Drawn from the same events
  * metrics.jsonl holds, as line charts (svg.ts).
  */
-import type { ValEvent, IterEvent } from '../../train.js';
+import type { ValEvent, IterEvent } from '../../training/trainer.js';
 import type { LineChart, Series } from './svg.js';
 
 /**

@@ -3,7 +3,7 @@
  * two swept keys give a scatter over both, coloured by accuracy; one gives accuracy
  * against it. Axes are logarithmic when every value is positive, as the search is.
  */
-import type { Params, PointResult } from '../../sweep.js';
+import type { Params, PointResult } from '../../sweep/points.js';
 import type { Axis, LineChart, ScatterChart } from './svg.js';
 
 /** keys: the swept keys, the first two drawn; points: one per point of the sweep (diverged ones left out). */

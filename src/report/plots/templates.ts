@@ -6,7 +6,7 @@
  * (w − min) / (max − min) · 255, and the ten are laid out in one labelled grid.
  */
 import { PNG } from 'pngjs';
-import { C, D, DB, type FloatArray } from '../../shapes.js';
+import { C, D, DB, type FloatArray } from '../../core/shapes.js';
 import { FONT, svgToPng } from './render.js';
 
 export const SIDE = 32; // image side in pixels

@@ -1,0 +1,24 @@
+/** `lintrain visualize --model FILE [--out FILE.png]`: the learned templates of a saved model, as one labelled PNG. */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../core/atomic.js';
+import { loadModel } from '../../model/file.js';
+import { stdoutEvents } from '../events.js';
+
+/** runs/x/model.json → runs/x/model.templates.png */
+export const templatesFileFor = (model: string): string => model.replace(/(\.json)?$/i, '.templates.png');
+
+export async function visualizeCommand(cmd: Command): Promise<number> {
+  const { model: file, out, logFormat } = cmd.opts() as { model: string; out?: string; logFormat: 'pretty' | 'json' };
+  const model = loadModel(file);
+  const target = out ?? templatesFileFor(file);
+  const plots = await import('../../report/plots/index.js');
+  writeFileAtomic(target, plots.templateGridPng(model.W, model.classNames), 'the templates picture');
+  const { width, height } = plots.gridLayout(4);
+  if (logFormat === 'json') {
+    stdoutEvents().write('visualize', { model: file, out: target, width, height });
+  } else {
+    process.stdout.write(`templates of ${file} written to ${target} (${width}×${height})\n`);
+  }
+  if (!plots.canDrawText()) process.stderr.write(`warning: ${plots.NO_FONTS_WARNING}\n`);
+  return 0;
+}

@@ -1,0 +1,22 @@
+/**
+ * What the train loop emits (trainer.ts Trainer, search-trainer.ts SearchRun): one event per
+ * iteration (a search: per try) and one per validation check. Reporters listen to these
+ * (src/report/); as JSON lines they are the `iter` and `val` events of report/events.ts.
+ */
+
+/** One iteration: `batchAcc` is the minibatch accuracy (for searches, the try's training accuracy). */
+export interface IterEvent {
+  event: 'iter';
+  iter: number;
+  loss: number;
+  batchAcc: number;
+  lr?: number; // gradient methods
+  bestLoss?: number; // searches: the lowest loss so far
+}
+/** A validation check during training (every --eval-every iterations). */
+export interface ValEvent {
+  event: 'val';
+  iter: number;
+  valAcc: number;
+}
+export type TrainEvent = IterEvent | ValEvent;
