@@ -8,7 +8,8 @@ import path from 'node:path';
 import { root } from './helpers/cli.js';
 
 const SRC = path.join(root, 'src');
-const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -23,7 +24,7 @@ function importGraph(): Map<string, string[]> {
   for (const file of sources(SRC)) {
     const deps: string[] = [];
     for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      const target = path.resolve(path.dirname(file), m[1] ?? m[2]).replace(/\.js$/, '');
+      const target = path.resolve(path.dirname(file), m[1] ?? m[2] ?? m[3]).replace(/\.js$/, '');
       const found = [`${target}.ts`, path.join(target, 'index.ts')].find((f) => fs.existsSync(f));
       if (found) deps.push(found);
     }
@@ -80,4 +81,42 @@ test('the cycle finder finds a cycle', () => {
     [path.join(SRC, 'd.ts'), [path.join(SRC, 'a.ts')]],
   ]);
   expect(cycles(g)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+});
+
+/** The folder under src/ a file belongs to ('' for src/ itself, 'cli/commands' for a command). */
+const placeOf = (file: string): string => {
+  const rel = path.relative(SRC, file).split(path.sep);
+  if (rel.length === 1) return '';
+  return rel[0] === 'cli' && rel[1] === 'commands' ? 'cli/commands' : rel[0];
+};
+
+test('src/ is folders: at most a handful of files at its root', () => {
+  const loose = fs.readdirSync(SRC).filter((f) => f.endsWith('.ts'));
+  expect(loose.sort()).toEqual(['index.ts', 'version.ts']);
+});
+
+test('each command is one file under cli/commands/, and no command imports another', () => {
+  const graph = importGraph();
+  const crossing = [...graph].flatMap(([file, deps]) =>
+    placeOf(file) === 'cli/commands'
+      ? deps.filter((d) => placeOf(d) === 'cli/commands').map((d) => `${path.basename(file)} → ${path.basename(d)}`)
+      : [],
+  );
+  expect(crossing).toEqual([]);
+});
+
+test('the edges stay edges: nothing imports the CLI, and only the CLI and the library entry import the reporters', () => {
+  const edges = new Set(['cli', 'cli/commands', 'report', '']);
+  const graph = importGraph();
+  const wrong = [...graph].flatMap(([file, deps]) =>
+    deps
+      .filter((d) => {
+        const from = placeOf(file);
+        const to = placeOf(d);
+        if (to.startsWith('cli')) return !from.startsWith('cli');
+        return to === 'report' && !edges.has(from);
+      })
+      .map((d) => `${path.relative(SRC, file)} → ${path.relative(SRC, d)}`),
+  );
+  expect(wrong).toEqual([]);
 });

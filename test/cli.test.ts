@@ -163,3 +163,32 @@ test('train --help lists every config flag once, in its section, then examples a
   expect(r.stdout).toMatch(/Examples:\n {2}lintrain --loss svm --opt sgd/);
   expect(r.stdout).toContain('Exit codes: 0 done, 1 fault, 2 bad usage or config, 3 --min-val-acc not met');
 });
+
+describe('flags renamed in 0.3: the former name still works, and says so in one line', () => {
+  const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('warning:'));
+
+  test('gradcheck --h is --fd-step', () => {
+    const r = lintrain(['gradcheck', '--synthetic', '--checks', '2', '--num-dev', '10', '--h', '1e-6', '--log-format', 'json']);
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr)).toEqual(['warning: --h is now --fd-step; the old name will be removed in lintrain 0.4.']);
+    expect(r.events.filter((e) => e.event === 'warning')).toHaveLength(1);
+    expect(r.events.find((e) => e.event === 'gradcheck')!.h).toBe(1e-6);
+    const both = lintrain(['gradcheck', '--synthetic', '--h', '1e-6', '--fd-step', '1e-6']);
+    expect([both.code, both.stderr.trim()]).toEqual([2, 'lintrain: --h is the former name of --fd-step; give one of them.']);
+  });
+
+  test('runs --dir DIR is `runs DIR`', () => {
+    const r = lintrain(['runs', '--dir', path.join(tmp, 'none')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no runs in .*none/);
+    expect(warnings(r.stderr)).toEqual([expect.stringMatching(/^warning: --dir DIR is now an argument: lintrain runs DIR/)]);
+  });
+
+  test('visualize --out and features extract --out are --save (--out is always a run folder)', () => {
+    const v = lintrain(['visualize', '--model', path.join(tmp, 'missing.json'), '--out', path.join(tmp, 'x.png')]);
+    expect(warnings(v.stderr)).toEqual(['warning: --out is now --save; the old name will be removed in lintrain 0.4.']);
+    expect(v.code).toBe(1); // the model is missing: the warning came first, then the one-line error
+    const f = lintrain(['features', 'extract', '--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100']);
+    expect([f.code, f.stderr.trim()]).toEqual([2, 'lintrain: features extract needs --save FILE, the feature file to write.']);
+  });
+});

@@ -104,11 +104,11 @@ describe('every command, --log-format json', () => {
 
   test('eval, visualize, runs, show', () => {
     expect(names(lintrain(['eval', '--model', path.join(tmp, 'm.json'), '--data', dataDir, ...JSON_MODE]))).toEqual(['format', 'eval']);
-    const v = lintrain(['visualize', '--model', path.join(tmp, 'm.json'), '--out', path.join(tmp, 't.png'), ...JSON_MODE]);
+    const v = lintrain(['visualize', '--model', path.join(tmp, 'm.json'), '--save', path.join(tmp, 't.png'), ...JSON_MODE]);
     expect(names(v)).toEqual(['format', 'visualize']);
     expect(v.events[0].command).toBe('visualize');
-    expect(names(lintrain(['runs', '--dir', tmp, ...JSON_MODE]))).toEqual(['format', 'run']);
-    expect(names(lintrain(['runs', '--dir', path.join(tmp, 'no-runs-here'), ...JSON_MODE]))).toEqual(['format']); // nothing to list: still the format line
+    expect(names(lintrain(['runs', tmp, ...JSON_MODE]))).toEqual(['format', 'run']);
+    expect(names(lintrain(['runs', path.join(tmp, 'no-runs-here'), ...JSON_MODE]))).toEqual(['format']); // nothing to list: still the format line
     expect(names(lintrain(['show', path.join(tmp, 'run'), ...JSON_MODE]))).toEqual(['format', 'show']);
   });
 
@@ -140,7 +140,7 @@ describe('every command, --log-format json', () => {
 
   test('features extract', () => {
     const split = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--backend', 'js'];
-    const r = lintrain(['features', 'extract', ...split, '--features', 'hog-color', '--out', path.join(tmp, 'f.ltf'), ...JSON_MODE]);
+    const r = lintrain(['features', 'extract', ...split, '--features', 'hog-color', '--save', path.join(tmp, 'f.ltf'), ...JSON_MODE]);
     expect(r.code).toBe(0);
     expect(names(r)).toEqual(['format', 'features']);
     expect(r.events[0].command).toBe('features extract');

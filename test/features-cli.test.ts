@@ -24,7 +24,7 @@ const done = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 describe('--features kmeans', () => {
   const direct = lintrain(['--data', dataDir, ...SPLIT, ...KMEANS, ...TRAIN]);
   const file = path.join(tmp, 'km.ltf');
-  const extracted = lintrain(['features', 'extract', '--data', dataDir, ...SPLIT, ...KMEANS, '--seed', '2', '--out', file, '--quiet']);
+  const extracted = lintrain(['features', 'extract', '--data', dataDir, ...SPLIT, ...KMEANS, '--seed', '2', '--save', file, '--quiet']);
 
   test('trains a linear classifier on 4K features, well above chance', () => {
     expect(direct.code).toBe(0);

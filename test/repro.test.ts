@@ -85,8 +85,8 @@ describe('repro --quick, JSON lines on stdout and the report for people on stder
   });
 });
 
-test('--only and --seeds pick presets and repeats', () => {
-  const r = lintrain(['--quick', '--only', 'svm-sgd', '--seeds', '3', '--jobs', '1']);
+test('--only and --repeats pick presets and runs per preset', () => {
+  const r = lintrain(['--quick', '--only', 'svm-sgd', '--repeats', '3', '--jobs', '1']);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/configs\/svm-sgd\.json, 3 seeds\)/);
   expect(r.stdout).not.toMatch(/random-search|Step-size experiment/);

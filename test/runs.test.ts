@@ -108,7 +108,7 @@ describe('a run with --out and pictures', () => {
 
   test('visualize draws the templates of the saved model', () => {
     const file = path.join(tmp, 'pics', 't.png');
-    const v = lintrain(['visualize', '--model', path.join(out, 'model.json'), '--out', file]);
+    const v = lintrain(['visualize', '--model', path.join(out, 'model.json'), '--save', file]);
     expect(v.code).toBe(0);
     expect(v.stdout).toContain(file);
     expect(fs.readFileSync(file)).toEqual(fs.readFileSync(path.join(out, 'templates.png')));
@@ -178,19 +178,19 @@ describe('runs, show and a sweep folder', () => {
   });
 
   test('runs: a table, oldest first; json: one line per run', () => {
-    const t = lintrain(['runs', '--dir', dir]);
+    const t = lintrain(['runs', dir]);
     expect(t.code).toBe(0);
     const rows = t.stdout.trim().split('\n');
     expect(rows[0]).toMatch(/date\s+folder\s+kind\s+loss\s+optimizer\s+lr\s+reg\s+val\s+test\s+status/);
     expect(rows[1]).toMatch(/ a\s+train\s+softmax\s+sgd\s+1e-6\s+10\s+\d+\.\d\d%\s+\d+\.\d\d%\s+done$/);
     expect(rows[2]).toMatch(/ b\s+sweep\s+softmax\s+sgd .* done$/);
-    const j = lintrain(['runs', '--dir', dir, '--log-format', 'json']).events.slice(1);
+    const j = lintrain(['runs', dir, '--log-format', 'json']).events.slice(1);
     expect(j.map((r) => [r.event, r.kind, r.status])).toEqual([
       ['run', 'train', 'done'],
       ['run', 'sweep', 'done'],
     ]);
     expect(j[0].valAcc).toBe(JSON.parse(fs.readFileSync(path.join(dir, 'a', 'summary.json'), 'utf8')).valAcc);
-    expect(lintrain(['runs', '--dir', path.join(tmp, 'none')]).stdout).toMatch(/no runs/);
+    expect(lintrain(['runs', path.join(tmp, 'none')]).stdout).toMatch(/no runs/);
   });
 
   test('show: config, results, confusion table with totals, files; json: the summary', () => {

@@ -1,22 +1,15 @@
 /**
  * `lintrain --experiment step-size` (configs/step-size.json): the course notes' one
  * gradient step from one W at step sizes 1e-7 … 1e-1, printed as a table. The train
- * command hands over to it when the config asks for this experiment.
+ * command hands over to it when the config asks for this experiment; repro prints the
+ * same table.
  */
-import type { Command } from 'commander';
 import { type Config, runConfig } from '../config/schema.js';
 import type { StepSizeResult } from '../training/step-size.js';
 import { stepSizeExperiment } from '../training/step-size.js';
 import { withData } from './data.js';
 import { stdoutEvents } from './events.js';
 import { fmtNum, markdownTable, secs } from './table.js';
-import { configOf } from './settings.js';
-import { trainCommand } from './commands/train.js';
-
-/** The default command: train, unless the config names an experiment. */
-export async function trainOrExperiment(cmd: Command): Promise<number> {
-  return configOf(cmd).experiment === 'step-size' ? stepSizeCommand(cmd) : trainCommand(cmd);
-}
 
 /** What the experiment was, in one line. */
 export function stepSizeSetting(config: Config, nTrain: number): string {
@@ -43,8 +36,8 @@ export function stepSizeTable(r: StepSizeResult): string {
 
 const fmtLoss = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(3) : x.toFixed(4));
 
-export async function stepSizeCommand(cmd: Command): Promise<number> {
-  const config = configOf(cmd);
+/** `lintrain --experiment step-size`: run it, print the table (or its JSON line). */
+export async function stepSizeExperimentCommand(config: Config): Promise<number> {
   return withData(config, ({ reporter, kernels, data }) => {
     const t0 = performance.now();
     const bar = reporter.phase('steps   ', 1);

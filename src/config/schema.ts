@@ -56,6 +56,7 @@ export const DEFAULTS = {
 };
 export type Config = typeof DEFAULTS;
 export type ConfigKey = keyof Config;
+export const CONFIG_KEYS = Object.keys(DEFAULTS) as readonly ConfigKey[];
 
 /**
  * Settings of the machine a run happens on, not of the run: the results do not depend on

@@ -6,7 +6,14 @@ import { loadModel } from '../../model/file.js';
 import { C } from '../../core/shapes.js';
 import { withData } from '../data.js';
 import { stdoutEvents } from '../events.js';
-import { givenFlags } from '../options.js';
+import { type Act, addConfigOptions, givenFlags } from '../options.js';
+
+export function define(parent: Command, act: Act): Command {
+  const cmd = addConfigOptions(parent.command('eval'), ['data', 'download', 'backend', 'threads', 'logFormat', 'quiet'])
+    .description('accuracy of a saved model on the test split')
+    .requiredOption('--model <file>', 'a model written by a run (model.json) or by --save');
+  return cmd.action(() => act(evalCommand, cmd));
+}
 
 export async function evalCommand(cmd: Command): Promise<number> {
   const { model: file } = cmd.opts() as { model: string };

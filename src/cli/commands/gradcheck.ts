@@ -3,7 +3,7 @@
  * float64 on the js reference kernels, at --checks random entries of W on the
  * dev subset (or generated data with --synthetic). Exits 1 when a check is wrong.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { checkObjective, GRADCHECK_THRESHOLDS, maxRelError, syntheticSplit, verdict } from '../../model/gradcheck.js';
 import { createJsKernels } from '../../kernels/js.js';
 import { lossSpec, makeObjective, regSpec } from '../../model/objective.js';
@@ -13,11 +13,40 @@ import { C, DB } from '../../core/shapes.js';
 import { openDataset } from '../pixel-data.js';
 import { makeReporter } from '../reporter.js';
 import { stdoutEvents } from '../events.js';
+import { type Act, addConfigOptions, addRenamedOption, positiveFloat, positiveInt } from '../options.js';
 import { configOf } from '../settings.js';
+
+export function define(parent: Command, act: Act): Command {
+  const cmd = addConfigOptions(parent.command('gradcheck'), [
+    'loss',
+    'delta',
+    'reg',
+    'regType',
+    'l1Ratio',
+    'regBias',
+    'initScale',
+    'numDev',
+    'seed',
+    'data',
+    'download',
+    'logFormat',
+    'quiet',
+  ])
+    .description('compare the analytic gradient with a numerical one (float64, centered differences)')
+    .addOption(new Option('--checks <k>', 'entries of W to check').argParser(positiveInt).default(10))
+    .option('--synthetic', 'use generated data instead of CIFAR-10');
+  // The lecture's h; not --h, which reads like -h.
+  addRenamedOption(cmd, new Option('--fd-step <h>', 'finite-difference step h').argParser(positiveFloat).default(1e-5), '--h <x>');
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  lintrain gradcheck --loss softmax --reg 1e3\n  lintrain gradcheck --synthetic --loss svm2 --checks 20\n',
+  );
+  return cmd.action(() => act(gradcheckCommand, cmd));
+}
 
 export async function gradcheckCommand(cmd: Command): Promise<number> {
   const config = configOf(cmd);
-  const { checks, synthetic, h } = cmd.opts() as { checks: number; synthetic?: boolean; h: number };
+  const { checks, synthetic, fdStep: h } = cmd.opts() as { checks: number; synthetic?: boolean; fdStep: number };
   const reporter = makeReporter(config.logFormat, config.quiet);
   const kernels = createJsKernels();
   const rng = new Rng(config.seed);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { type Config, readConfigFile, resolveConfig, usesFeatures } from '../../config/schema.js';
 import { countRecords, TEST_FILE, TRAIN_FILES } from '../../data/cifar10.js';
 import { UsageError } from '../../core/errors.js';
@@ -16,12 +16,40 @@ import { defaultJobs, openRunner, runAll, type Task, type TaskResult } from '../
 import { fallbackWarning } from '../data.js';
 import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
-import { givenFlags } from '../options.js';
+import { type Act, addConfigOptions, addRenamedOption, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
 import { sanityChecks, sanityReport } from '../sanity.js';
 import { stepSizeSetting, stepSizeTable } from '../step-size.js';
-import { plural } from './sweep.js';
-import { fmtNum, markdownTable, meanStd, secs } from '../table.js';
+import { fmtNum, markdownTable, meanStd, plural, secs } from '../table.js';
+
+export function define(parent: Command, act: Act): Command {
+  const cmd = addConfigOptions(parent.command('repro'), [
+    'numTrain',
+    'numVal',
+    'numTest',
+    'numDev',
+    'data',
+    'download',
+    'backend',
+    'threads',
+    'logFormat',
+    'quiet',
+  ])
+    .description('run every lecture preset in configs/ and print the lecture table, sanity figures and gradient checks')
+    .option('--quick', 'smoke test: far fewer iterations and tries, small splits')
+    .addOption(new Option('--jobs <n>', 'runs at once (default: all cores)').argParser(positiveInt))
+    .option('--only <presets>', 'run only these presets, e.g. svm-sgd,random-search');
+  // --repeats, as in `lintrain sweep`: runs per experiment, seeds 0, 1, ….
+  addRenamedOption(
+    cmd,
+    new Option('--repeats <n>', 'runs per experiment, seeds 0, 1, … (default: 5 for searches, 3 for SGD; --quick 2)').argParser(
+      positiveInt,
+    ),
+    '--seeds <n>',
+  );
+  cmd.addHelpText('after', '\nExamples:\n  lintrain repro --quick\n  lintrain repro --only svm-sgd,softmax-sgd --repeats 1\n');
+  return cmd.action(() => act(reproCommand, cmd));
+}
 
 /** The presets the course has a figure for, in the table's order. Others in configs/ follow. */
 const KNOWN: Record<string, { title: string; figure: string; showHyper?: boolean }> = {
@@ -72,9 +100,9 @@ function splitSizes(dir: string, flags: Partial<Config>, quick: boolean): Partia
 
 export async function reproCommand(cmd: Command): Promise<number> {
   const flags = givenFlags(cmd);
-  const opts = cmd.opts() as { config?: string; quick?: boolean; seeds?: number; jobs?: number; only?: string };
+  const opts = cmd.opts() as { config?: string; quick?: boolean; repeats?: number; jobs?: number; only?: string };
   if (opts.config) throw new UsageError('repro runs the presets in configs/ and takes no --config; use --only to pick some.');
-  const { quick = false, seeds: seedsFlag, jobs: jobsFlag, only } = opts;
+  const { quick = false, repeats: seedsFlag, jobs: jobsFlag, only } = opts;
   const base = resolveConfig({}, flags);
   const reporter = makeReporter(base.logFormat, base.quiet);
   const dir = await ensureData(base, reporter);

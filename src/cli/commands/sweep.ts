@@ -5,8 +5,17 @@
  *   lintrain sweep --lr 1e-8:1e-5 --reg 1e2:1e5 --samples 30    (random, log-uniform)
  * Only the chosen run ever sees the test split, once.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type Config, flagOf, readConfigFile, resolveConfig, runConfig, usesFeatures } from '../../config/schema.js';
+import { type Command, Option } from 'commander';
+import {
+  CONFIG_KEYS,
+  type Config,
+  type ConfigKey,
+  flagOf,
+  readConfigFile,
+  resolveConfig,
+  runConfig,
+  usesFeatures,
+} from '../../config/schema.js';
 import { LintrainError, UsageError } from '../../core/errors.js';
 import { accuracy } from '../../model/evaluate.js';
 import { type Model, saveModel } from '../../model/file.js';
@@ -29,20 +38,34 @@ import {
 import { fallbackWarning } from '../data.js';
 import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
-import { addConfigOptions, givenFlags } from '../options.js';
+import { type Act, addConfigOptions, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
 import { SweepRecorder } from '../../report/sweep-recorder.js';
-import { fmtNum, pct, secs, textTable } from '../table.js';
+import { fmtNum, pct, plural, secs, textTable } from '../table.js';
 
-export function positiveInt(text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`takes a whole number ≥ 1, got '${text}'.`);
-  return v;
+// Refused with a message (a sweep trains, on pixels), so not listed in its help.
+const NOT_SWEPT: readonly ConfigKey[] = ['experiment', 'features', 'centroids', 'kmeansPatches', 'kmeansIters', 'featuresFile'];
+
+export function define(parent: Command, act: Act): Command {
+  const cmd = addSweepOptions(parent.command('sweep')).description(
+    'hyperparameter search: a grid (--lr 1e-7,5e-7) or log-uniform samples (--lr 1e-8:1e-5 --samples 30), in parallel',
+  );
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  lintrain sweep --lr 1e-7,5e-7 --reg 2.5e4,5e4                 grid: 4 runs\n' +
+      '  lintrain sweep --lr 1e-8:1e-5 --reg 1e2:1e5 --samples 30       random, log-uniform\n' +
+      '  lintrain sweep --loss softmax --lr 1e-7,1e-6 --repeats 3       3 seeds per point\n',
+  );
+  return cmd.action(() => act(sweepCommand, cmd));
 }
 
-/** The training flags, with sweep syntax on the numeric ones, plus --samples and --jobs. */
-export function addSweepOptions(cmd: Command): Command {
-  addConfigOptions(cmd);
+/** The training flags, with sweep syntax on the numeric ones, plus --samples, --repeats and --jobs. */
+function addSweepOptions(cmd: Command): Command {
+  addConfigOptions(
+    cmd,
+    CONFIG_KEYS.filter((k) => !NOT_SWEPT.includes(k)),
+    NOT_SWEPT,
+  );
   for (const key of SWEEP_KEYS) {
     const opt = cmd.options.find((o) => o.attributeName() === key);
     if (!opt) continue;
@@ -210,8 +233,6 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     await opened.close();
   }
 }
-
-export const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 const paramText = (params: Params) =>
   Object.entries(params)

@@ -19,8 +19,28 @@ import { C, D, type Dataset } from '../../core/shapes.js';
 import { trainResumable, type TrainEvent } from '../../training/trainer.js';
 import { withData } from '../data.js';
 import { catchStopSignals, SIGNAL_EXIT, type StopSignals } from '../interrupt.js';
+import { type Act, addConfigOptions } from '../options.js';
 import { settingsOf } from '../settings.js';
+import { stepSizeExperimentCommand } from '../step-size.js';
 import { TRAIN_PICTURES, trainPictures } from '../../report/pictures.js';
+
+const EXAMPLES = `
+Examples:
+  lintrain --loss svm --opt sgd                 the lecture's SVM with minibatch SGD
+  lintrain --loss softmax --lr 1e-6 --reg 5e3   softmax with other hyperparameters
+  lintrain --config configs/svm-sgd.json --seed 1
+  lintrain --log-format json --min-val-acc 0.35 > run.jsonl   (in CI)
+  lintrain --resume runs/2026-12-02-142530-svm-sgd   continue a stopped run
+`;
+
+/** `lintrain train`, the default command (`lintrain --loss svm` is `lintrain train --loss svm`). */
+export function define(parent: Command, act: Act, footer: string): Command {
+  const cmd = addConfigOptions(parent.command('train', { isDefault: true }))
+    .description('train a linear classifier (the default command)')
+    .option('--resume <dir>', 'continue the run whose checkpoint is in DIR (written when Ctrl-C or SIGTERM stopped it)');
+  cmd.addHelpText('after', EXAMPLES + footer);
+  return cmd.action(() => act(trainCommand, cmd));
+}
 
 /** A resumed run goes on in its own folder, unless --out names another one. */
 function runFolderOf(config: Config, resume: string | undefined): RunFolder {
@@ -28,8 +48,10 @@ function runFolderOf(config: Config, resume: string | undefined): RunFolder {
   return RunFolder.create(config);
 }
 
+/** Train, unless the config names an experiment (--experiment step-size). */
 export async function trainCommand(cmd: Command): Promise<number> {
   const { config, saved } = settingsOf(cmd);
+  if (config.experiment === 'step-size') return stepSizeExperimentCommand(config);
   const resume = cmd.opts().resume as string | undefined;
   const signals = catchStopSignals();
   try {

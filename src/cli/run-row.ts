@@ -1,0 +1,28 @@
+/** The figures of a run folder that `lintrain runs` and `lintrain show` print. */
+import type { Config } from '../config/schema.js';
+import { type RunSummary, runStatus } from '../report/run-folder.js';
+
+/** The figures of a run that a table shows; a sweep's are those of its best run. */
+export function runRow(dir: string, s: RunSummary) {
+  const config = s.config as Config;
+  const best = s.kind === 'sweep' ? (s.best as { params: Record<string, number>; valAcc: number; testAcc: number } | null) : null;
+  const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
+  return {
+    dir,
+    kind: s.kind,
+    status: runStatus(s),
+    startedAt: s.startedAt,
+    loss: config.loss,
+    opt: config.opt,
+    lr: best?.params.lr ?? config.lr,
+    reg: config.regType === 'none' ? 0 : (best?.params.reg ?? config.reg),
+    valAcc: s.kind === 'sweep' ? num(best?.valAcc) : num(s.valAcc),
+    testAcc: s.kind === 'sweep' ? num(best?.testAcc) : num(s.testAcc),
+  };
+}
+
+export const when = (iso: string) => {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+};
