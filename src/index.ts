@@ -1,77 +1,69 @@
 /**
- * lintrain as a library: load the data, build an objective, train, evaluate;
- * losses and optimizers by name. The CLI is a thin layer over these.
+ * lintrain as a library: what a script needs to load CIFAR-10, train, evaluate,
+ * check a gradient, save and read models, run folders and feature files. Everything
+ * else under src/ is internal and may change between releases. Pictures are a separate
+ * entry point, 'lintrain/plots' (it loads a native module). docs/library.md has a tour.
  *
  *   const kernels = await createKernels('wasm');
  *   const data = loadDataset({ dataDir: 'data', kernels });
  *   const W = train(resolveConfig({}, { loss: 'softmax' }), data, kernels, (e) => {});
  *   console.log(accuracy(kernels, data.test, data.mean, W).acc);
  */
-import { loadCifar10 } from './data/cifar10.js';
-import { findBatchDir, resolveDataDir } from './data/locate.js';
-import { DEFAULT_SPLIT, makeDataset, type SplitSizes } from './data/preprocess.js';
-import { LintrainError } from './core/errors.js';
-import type { Kernels } from './kernels/types.js';
-import type { Dataset } from './core/shapes.js';
 
-export * from './core/shapes.js';
-export { DEFAULTS, CONSTRAINTS, OPT_NAMES, resolveConfig, readConfigFile, type Config, type OptName } from './config/schema.js';
+// Shapes: W is C×DB row-major (10×3073, the bias last); a Split holds N rows of D bytes.
+export { C, D, DB, type Dataset, type FloatArray, type Split } from './core/shapes.js';
 export { LintrainError, UsageError } from './core/errors.js';
-export { Rng } from './core/rng.js';
-export { createKernels, BACKEND_NAMES, type BackendName, type Kernels } from './kernels/index.js';
-export { loadCifar10, writeBatchFile, type RawCifar } from './data/cifar10.js';
-export { makeDataset, meanImage, toFeatures, DEFAULT_SPLIT, type SplitSizes } from './data/preprocess.js';
-export { downloadCifar10, importArchive, CIFAR10_MD5, CIFAR10_URL } from './data/download.js';
-export { resolveDataDir, findBatchDir } from './data/locate.js';
-export { SCORES_LOSSES, scoresLoss, naiveLoss } from './model/losses/index.js';
-export { LOSS_NAMES, type LossName, type LossSpec, type ScoresLoss } from './model/losses/types.js';
-export { regPenalty, addRegGradient, REG_TYPES, type RegSpec, type RegType } from './model/regularizers.js';
-export { makeObjective, regSpec, lossSpec, type Objective } from './model/objective.js';
-export { UPDATE_RULES, makeUpdateRule, randomSearch, randomLocalSearch, type UpdateRule } from './optimizers/index.js';
-export { RandomSearch, RandomLocalSearch, type SearchProblem, type SearchState, type Try } from './optimizers/search.js';
-export { gradCheck, relativeError, verdict, syntheticSplit, type GradCheckResult } from './model/gradcheck.js';
+
+// Config: defaults < optimizer defaults < file < overrides, validated once.
+export { type Config, type ConfigKey, DEFAULTS, OPT_NAMES, type OptName } from './config/schema.js';
+export { readConfigFile, resolveConfig } from './config/resolve.js';
+
+// Data: the official binary batches, downloaded or imported, loaded and split.
+export { loadDataset } from './data/load.js';
+export { DEFAULT_SPLIT, type SplitSizes } from './data/preprocess.js';
+export { downloadCifar10, importArchive } from './data/download.js';
+
+// Kernels: the arithmetic of every loss, gradient and score (js reference, wasm SIMD).
+export { BACKEND_NAMES, type BackendName, createKernels, type Kernels } from './kernels/index.js';
+
+// The model: losses by name (each with its naive twin), regularizers, the objective, the gradient check.
+export { naiveLoss, SCORES_LOSSES } from './model/losses/index.js';
+export { LOSS_NAMES, type LossName, type LossSpec } from './model/losses/types.js';
+export { REG_TYPES, type RegSpec, type RegType } from './model/regularizers.js';
+export { lossSpec, makeObjective, type Objective, regSpec } from './model/objective.js';
+export { type GradCheckResult, gradCheck } from './model/gradcheck.js';
+export { type Accuracy, accuracy, confusionMatrix } from './model/evaluate.js';
+export { loadModel, type Model, saveModel } from './model/file.js';
+
+// Optimizers: the update rules by name, and the lecture's two searches.
+export { makeUpdateRule, randomLocalSearch, randomSearch, UPDATE_RULES, type UpdateRule } from './optimizers/index.js';
+
+// Training: the loop, stoppable and resumable, and its checkpoints.
 export {
-  train,
-  trainResumable,
-  Trainer,
-  isSearchState,
-  type TrainEvent,
   type IterEvent,
-  type ValEvent,
-  type TrainState,
+  isSearchState,
   type RunState,
   type TrainControl,
+  type TrainEvent,
   type TrainResult,
+  train,
+  trainResumable,
+  type ValEvent,
 } from './training/trainer.js';
-export { SearchRun } from './training/search-trainer.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type RunMetrics } from './training/checkpoint.js';
-export { accuracy, accuracyOf, confusionMatrix, confusionRows, type Accuracy } from './model/evaluate.js';
-export { RunFolder, listRuns, readSummary, readMetrics, runStatus, type RunSummary, type RunStatus } from './report/run-folder.js';
-export { saveModel, loadModel, type Model } from './model/file.js';
+export { type Checkpoint, loadCheckpoint, saveCheckpoint } from './training/checkpoint.js';
+
+// Run folders, as the CLI writes them (read-only here).
+export { listRuns, readMetrics, readSummary, type RunStatus, type RunSummary, runStatus } from './report/run-folder.js';
+
+// Features: HOG + colour and k-means (Coates et al.), extracted once, stored, trained on.
 export {
-  extract,
-  featureDataset,
   createJsFeatureBackend,
   createWasmFeatureBackend,
+  extract,
   FEATURE_NAMES,
-  type FeatureSet,
-  type FeatureName,
   type FeatureBackend,
-  type PatchModel,
-  type ExtractOptions,
-  type Progress,
+  type FeatureName,
+  type FeatureSet,
+  featureDataset,
 } from './features/index.js';
 export { readFeatureFile, writeFeatureFile } from './features/file.js';
-export { hogFeature } from './features/hog.js';
-export { hueHistogram } from './features/color-hist.js';
-export { learnPatchModel, kmeans, samplePatches } from './features/kmeans.js';
-export { fitZca, applyZca } from './features/whiten.js';
-
-/** Load CIFAR-10 from a data directory (either form) into the backend's memory and split it. */
-export function loadDataset(opts: { dataDir?: string; kernels: Kernels; sizes?: Partial<SplitSizes>; seed?: number }): Dataset {
-  const dataDir = resolveDataDir(opts.dataDir);
-  const dir = findBatchDir(dataDir);
-  if (!dir) throw new LintrainError(`No CIFAR-10 data in ${dataDir}. Run \`lintrain download\` first.`);
-  const raw = loadCifar10(dir, { alloc: (bytes) => opts.kernels.allocPixels(bytes) });
-  return makeDataset(raw, { ...DEFAULT_SPLIT, ...opts.sizes }, opts.seed ?? 0, (s) => opts.kernels.meanImage(s));
-}

@@ -62,3 +62,62 @@ test('a missing data directory is a one-line error naming it', () => {
   const kernels = { allocPixels: (n: number) => new Uint8Array(n) } as never;
   expect(() => loadDataset({ dataDir: path.join(tmp, 'none'), kernels })).toThrow(/No CIFAR-10 data in .*none/);
 });
+
+test('the package entry exports the documented API and nothing else', async () => {
+  const api = await import('../src/index.js');
+  // Types are erased; these are the values. A change here is a change of the public API:
+  // docs/library.md lists them, and src/index.ts says what each group is for.
+  expect(Object.keys(api).sort()).toEqual(
+    [
+      'C',
+      'D',
+      'DB',
+      'LintrainError',
+      'UsageError',
+      'DEFAULTS',
+      'OPT_NAMES',
+      'readConfigFile',
+      'resolveConfig',
+      'loadDataset',
+      'DEFAULT_SPLIT',
+      'downloadCifar10',
+      'importArchive',
+      'BACKEND_NAMES',
+      'createKernels',
+      'naiveLoss',
+      'SCORES_LOSSES',
+      'LOSS_NAMES',
+      'REG_TYPES',
+      'lossSpec',
+      'makeObjective',
+      'regSpec',
+      'gradCheck',
+      'accuracy',
+      'confusionMatrix',
+      'loadModel',
+      'saveModel',
+      'makeUpdateRule',
+      'randomLocalSearch',
+      'randomSearch',
+      'UPDATE_RULES',
+      'isSearchState',
+      'train',
+      'trainResumable',
+      'loadCheckpoint',
+      'saveCheckpoint',
+      'listRuns',
+      'readMetrics',
+      'readSummary',
+      'runStatus',
+      'createJsFeatureBackend',
+      'createWasmFeatureBackend',
+      'extract',
+      'FEATURE_NAMES',
+      'featureDataset',
+      'readFeatureFile',
+      'writeFeatureFile',
+    ].sort(),
+  );
+  const documented = fs.readFileSync(path.join(import.meta.dirname, '..', 'docs', 'library.md'), 'utf8');
+  for (const name of Object.keys(api)) expect([name, documented.includes(`\`${name}\``)]).toEqual([name, true]);
+});

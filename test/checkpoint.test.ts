@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoint, resumedConfig, saveCheckpoint } from '../src/training/checkpoint.js';
-import { type Config, resolveConfig, runConfig } from '../src/config/schema.js';
+import { type Config, runConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { LintrainError, UsageError } from '../src/core/errors.js';
 import { createJsFeatureBackend } from '../src/features/backend-js.js';
 import { createJsKernels } from '../src/kernels/js.js';

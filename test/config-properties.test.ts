@@ -10,18 +10,8 @@ import { CommanderError, type Command } from 'commander';
 import fc from 'fast-check';
 import { buildProgram } from '../src/cli/main.js';
 import { configOf } from '../src/cli/settings.js';
-import {
-  COMBINATIONS,
-  CONSTRAINTS,
-  type Config,
-  type ConfigKey,
-  DEFAULTS,
-  flagOf,
-  OPT_DEFAULTS,
-  OPT_NAMES,
-  readConfigFile,
-  resolveConfig,
-} from '../src/config/schema.js';
+import { COMBINATIONS, CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, OPT_DEFAULTS, OPT_NAMES } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { LintrainError, UsageError } from '../src/core/errors.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 

@@ -1,17 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CONSTRAINTS,
-  type ConfigKey,
-  DEFAULTS,
-  EXECUTION_KEYS,
-  flagOf,
-  OPT_DEFAULTS,
-  readConfigFile,
-  resolveConfig,
-  runConfig,
-} from '../src/config/schema.js';
+import { CONSTRAINTS, type ConfigKey, DEFAULTS, EXECUTION_KEYS, flagOf, OPT_DEFAULTS, runConfig } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { defaultThreads, MAX_THREADS } from '../src/kernels/threads.js';
 import { UsageError } from '../src/core/errors.js';
 

@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { flagTable } from '../src/config/help.js';
+import { CONFIG_KEYS, EXECUTION_KEYS, flagOf } from '../src/config/schema.js';
+import { MAY_CHANGE_ON_RESUME } from '../src/training/checkpoint.js';
 import { root } from './helpers/cli.js';
 
 const README_MAX_BYTES = 15_000;
@@ -114,13 +117,22 @@ test(`the README is at most ${README_MAX_BYTES} bytes`, () => {
   expect(fs.statSync(path.join(root, 'README.md')).size).toBeLessThanOrEqual(README_MAX_BYTES);
 });
 
-test("docs/usage.md holds the training flags' table between its markers, each on its own line", () => {
+test("docs/usage.md's flag table is the one src/config/help.ts makes (run `npm run docs` after changing a flag)", () => {
   const lines = fs.readFileSync(path.join(root, 'docs', 'usage.md'), 'utf8').split('\n');
   const start = lines.indexOf('<!-- flags:start -->');
   const end = lines.indexOf('<!-- flags:end -->');
   expect(start).toBeGreaterThanOrEqual(0);
   expect(end).toBeGreaterThan(start);
-  expect(lines.slice(start + 1, end).join('\n')).toMatch(/^\| flag \| default \| meaning \|\n\|---/);
+  expect(lines.slice(start + 1, end).join('\n')).toBe(flagTable());
+  // …and has a row for every config key.
+  for (const key of CONFIG_KEYS) expect(lines.some((l) => l.includes(`| \`${key}\` |`))).toBe(true);
+});
+
+test('docs/usage.md names exactly the flags a resumed run may change', () => {
+  const usage = fs.readFileSync(path.join(root, 'docs', 'usage.md'), 'utf8');
+  const bullet = /- `--resume DIR`:[\s\S]*?may be given/.exec(usage)![0];
+  const listed = [...bullet.slice(bullet.indexOf('only')).matchAll(/`(--[a-z-]+)`/g)].map((m) => m[1]);
+  expect(listed.sort()).toEqual([...MAY_CHANGE_ON_RESUME, ...EXECUTION_KEYS].map(flagOf).sort());
 });
 
 test("headings slugify as GitHub's anchors", () => {

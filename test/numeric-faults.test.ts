@@ -4,7 +4,7 @@
  * values), and NaN or Infinity in the loss or in W stops training with the iteration
  * and a hint. Needs `npm run build` for the wasm backend.
  */
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { LintrainError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';

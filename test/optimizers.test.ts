@@ -1,4 +1,4 @@
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { UsageError } from '../src/core/errors.js';
 import { accuracy } from '../src/model/evaluate.js';
 import { createJsKernels } from '../src/kernels/js.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readConfigFile, resolveConfig } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { presetFiles } from '../src/cli/commands/repro.js';
 import { lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';

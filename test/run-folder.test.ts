@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfigFile, resolveConfig, runConfig } from '../src/config/schema.js';
+import { runConfig } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { LintrainError, UsageError } from '../src/core/errors.js';
 import { listRuns, readableJson, readMetrics, readSummary, RunFolder, runName, runStatus } from '../src/report/run-folder.js';
 import { RunRecorder } from '../src/report/run-recorder.js';

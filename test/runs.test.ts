@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { readConfigFile, resolveConfig, runConfig } from '../src/config/schema.js';
+import { runConfig } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import { gridLayout } from '../src/report/plots/templates.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';

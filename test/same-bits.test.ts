@@ -10,7 +10,7 @@
  * change of the kernels' arithmetic must change them here, on purpose.
  */
 import { createHash } from 'node:crypto';
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { accuracy } from '../src/model/evaluate.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { createWasmKernels } from '../src/kernels/wasm/backend.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readConfigFile, resolveConfig } from '../src/config/schema.js';
+import { readConfigFile, resolveConfig } from '../src/config/resolve.js';
 import { STEP_SIZES, stepSizeExperiment } from '../src/training/step-size.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { makeObjective, regSpec } from '../src/model/objective.js';

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { UsageError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
-import { inlineRunner, runAll } from '../src/sweep/pool.js';
+import { inlinePool, executeAll } from '../src/sweep/pool.js';
 import {
   bestByVal,
   byPoint,
@@ -171,14 +171,14 @@ describe('choosing the best run', () => {
 
 describe('runs in process (js backend, learnable data)', () => {
   const data = learnableDataset(150, 40, 40);
-  const runner = inlineRunner(data, createJsKernels());
+  const pool = inlinePool(data, createJsKernels());
   const sweep = async () => {
     const specs = runSpecs(sweepPoints([parseAxis('lr', '1e-8:1e-5'), parseAxis('reg', '1:1e3')], 4, 3), 3);
     const tasks = specs.map((s, index) => ({
       index,
       config: resolveConfig({}, { backend: 'js', iters: 15, batchSize: 20, evalEvery: 0, ...s.params, seed: s.seed }),
     }));
-    return runAll(runner, tasks, () => {});
+    return executeAll(pool, tasks, () => {});
   };
 
   test('the same sweep twice gives the same results, weights included', async () => {
@@ -191,7 +191,7 @@ describe('runs in process (js backend, learnable data)', () => {
 
   test('a diverging run is a result with its reason, not a failed sweep', async () => {
     const config = resolveConfig({}, { backend: 'js', iters: 30, batchSize: 20, lr: 1e30, reg: 1e30 });
-    const [r] = await runAll(runner, [{ index: 0, config }], () => {});
+    const [r] = await executeAll(pool, [{ index: 0, config }], () => {});
     expect(r.error).toMatch(/diverged/);
     expect(r.valAcc).toBeNaN();
   });

@@ -1,6 +1,6 @@
 /** The terminal pictures: the loss chart, the confusion table, and when the pretty reporter shows them. */
 import { Chalk } from 'chalk';
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { OFFICIAL_CLASS_NAMES } from '../src/data/cifar10.js';
 import { PrettyReporter } from '../src/report/pretty.js';
 import { confusionTable, downsample, lossChart } from '../src/report/terminal.js';

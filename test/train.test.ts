@@ -1,4 +1,4 @@
-import { resolveConfig } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { LintrainError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { randomLocalSearch, randomSearch, type Try } from '../src/optimizers/search.js';

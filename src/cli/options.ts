@@ -1,99 +1,22 @@
 /**
- * The training flags: one row per config key, so every key has exactly one flag
- * (--num-train for numTrain) and help text that shows its default. Values are
- * parsed here and validated once, with the config file, by resolveConfig.
+ * The flags: one per config key, so every key has exactly one flag (--num-train for
+ * numTrain), with its help line from config/help.ts and its default. Values are parsed
+ * here and validated once, with the config file, by resolveConfig. Also the options
+ * shared by commands, and the former names of renamed flags.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CONFIG_KEYS, CONSTRAINTS, type Config, type ConfigKey, DEFAULTS, flagOf, isConfigKey } from '../config/schema.js';
+import { argOf, defaultText, groupOf, HELP, NEGATED } from '../config/help.js';
 import { UsageError } from '../core/errors.js';
-import { MAX_THREADS } from '../kernels/threads.js';
 import { colours } from '../report/pretty.js';
 import { stdoutEvents } from './events.js';
 
-const HELP: Record<ConfigKey, string> = {
-  loss: 'data loss: svm (multiclass hinge), svm2 (squared hinge), softmax (cross-entropy)',
-  delta: 'SVM margin Δ',
-  regType: 'regularization: l2 (reg·ΣW²), l1 (reg·Σ|W|), elastic, none',
-  reg: 'regularization strength',
-  l1Ratio: 'elastic net: share of the L1 term',
-  regBias: 'regularize the bias column too',
-  opt: 'optimizer: random-search, random-local, gd, sgd, momentum, nesterov, adagrad, rmsprop, adam',
-  lr: 'learning rate',
-  lrDecay: 'multiply the learning rate by this every epoch (or every --lr-step iterations)',
-  lrStep: 'step schedule: decay every N iterations instead of every epoch (0: per epoch)',
-  iters: 'iterations (random search: tries); search methods default to 1000',
-  batchSize: 'minibatch size',
-  sample: 'minibatches drawn with replacement, or shuffled epochs',
-  initScale: 'initial W ~ N(0,1)·scale (random-local defaults to 1e-3)',
-  stepSize: 'random local search: size of each random step',
-  momentum: 'momentum / nesterov coefficient μ',
-  decayRate: 'rmsprop: decay of the squared-gradient cache',
-  beta1: 'adam: first-moment decay',
-  beta2: 'adam: second-moment decay',
-  eps: 'adagrad / rmsprop / adam: ε in the denominator',
-  numTrain: 'training images (the first N training records)',
-  numVal: 'validation images (the last N training records)',
-  numTest: 'test images (from test_batch)',
-  numDev: 'dev subset of train for gradient checks',
-  evalEvery: 'validation accuracy every N iterations (0: only at the end)',
-  seed: 'random seed: the same seed and flags give the same run, bit for bit',
-  backend:
-    'kernels: wasm (SIMD, threads; the same bits on every machine), wasm-fma (fused multiply-add where the CPU has it; bits depend on the CPU) or js (reference)',
-  threads: 'worker threads of the wasm kernels; never changes the results',
-  data: 'data directory: holds the batch files or cifar-10-batches-bin/ (env LINTRAIN_DATA; default data/)',
-  download: 'download CIFAR-10 when it is missing (--no-download: fail instead)',
-  logFormat: 'pretty (progress bar) or json (one JSON object per line on stdout)',
-  quiet: 'no progress bar or summary',
-  minValAcc: 'exit with code 3 when the final validation accuracy is below this',
-  save: 'write the trained model to FILE (an extra copy; the run folder always has model.json)',
-  out: 'run folder: config, metrics, model, summary, pictures, and the checkpoint of a stopped run (default: runs/<date>-<time>-<loss>-<opt>/)',
-  plots: 'draw the pictures into the run folder (--no-plots: none)',
-  experiment: 'train (the default), or step-size: one gradient step at sizes 1e-7…1e-1, loss after each',
-  features: 'what the classifier sees: pixels, hog-color (HOG + hue histogram) or kmeans (Coates et al. 2011)',
-  centroids: 'kmeans features: number of centroids K (4K features)',
-  kmeansPatches: 'kmeans features: random training patches k-means learns from',
-  kmeansIters: 'kmeans features: k-means iterations',
-  featuresFile: 'train on features stored by `lintrain features extract` (no extraction, no CIFAR-10 needed)',
-};
-
-/**
- * What a boolean flag whose default is on does when negated: the help lists
- * `--no-download`, so its line says what --no-download does.
- */
-const NEGATED: Partial<Record<ConfigKey, string>> = {
-  download: 'fail instead of downloading CIFAR-10 when it is missing',
-  plots: 'no pictures in the run folder (config, metrics, model and summary only)',
-};
-
-/** The help's sections, in order; a key's flag is listed under its group. */
-const GROUPS: [string, ConfigKey[]][] = [
-  ['Loss and regularization:', ['loss', 'delta', 'regType', 'reg', 'l1Ratio', 'regBias']],
-  [
-    'Optimizer:',
-    [
-      'opt',
-      'lr',
-      'lrDecay',
-      'lrStep',
-      'iters',
-      'batchSize',
-      'sample',
-      'initScale',
-      'stepSize',
-      'momentum',
-      'decayRate',
-      'beta1',
-      'beta2',
-      'eps',
-      'seed',
-    ],
-  ],
-  ['Data:', ['data', 'download', 'numTrain', 'numVal', 'numTest', 'numDev']],
-  ['Features:', ['features', 'centroids', 'kmeansPatches', 'kmeansIters', 'featuresFile']],
-  ['Output:', ['logFormat', 'quiet', 'evalEvery', 'minValAcc', 'save', 'out', 'plots', 'experiment']],
-  ['Execution (never changes the results):', ['backend', 'threads']],
-];
-const groupOf = (key: ConfigKey): string => GROUPS.find(([, keys]) => keys.includes(key))![0];
+function parseChoice(values: readonly string[]) {
+  return (text: string): string => {
+    if (!values.includes(text)) throw new InvalidArgumentError(`Allowed choices are ${values.join(', ')}.`);
+    return text;
+  };
+}
 
 function parseNumber(key: ConfigKey) {
   return (text: string): number => {
@@ -116,19 +39,20 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = CONF
   cmd.option('--config <file>', 'JSON config file (defaults < file < flags)');
   for (const key of [...keys, ...hidden]) {
     const c = CONSTRAINTS[key];
-    const def = DEFAULTS[key];
     const flag = flagOf(key);
     let opt: Option;
     if (c.kind === 'boolean') {
-      opt = new Option(def ? `--no-${flag.slice(2)}` : flag, def ? NEGATED[key]! : HELP[key]);
+      opt = DEFAULTS[key] ? new Option(`--no-${flag.slice(2)}`, NEGATED[key]) : new Option(flag, HELP[key]);
     } else {
-      const arg = c.kind === 'number' ? (c.int ? '<n>' : '<x>') : c.kind === 'string' ? '<path>' : '<name>';
-      const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${def}, all cores up to ${MAX_THREADS}` : def})`;
-      opt = new Option(`${flag} ${arg}`, HELP[key] + shown);
-      if (c.kind === 'choice') opt.choices(c.values);
+      const def = defaultText(key);
+      const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${DEFAULTS.threads} = ${def}` : def})`;
+      opt = new Option(`${flag} ${argOf(key)}`, HELP[key] + shown);
+      // Not commander's .choices(): the help line already names them, and the list would
+      // repeat it; a wrong value gets the same message.
+      if (c.kind === 'choice') opt.argParser(parseChoice(c.values));
       if (c.kind === 'number') opt.argParser(parseNumber(key));
     }
-    cmd.addOption(opt.helpGroup(groupOf(key)).hideHelp(hidden.includes(key)));
+    cmd.addOption(opt.helpGroup(`${groupOf(key)}:`).hideHelp(hidden.includes(key)));
   }
   configKeysOf.set(cmd, new Set([...keys, ...hidden]));
   return cmd;

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { type Checkpoint, loadCheckpoint, resumedConfig } from '../training/checkpoint.js';
-import { type Config, readConfigFile, resolveConfig } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { readConfigFile, resolveConfig } from '../config/resolve.js';
 import { UsageError } from '../core/errors.js';
 import { givenFlags } from './options.js';
 

@@ -1,9 +1,8 @@
 /**
- * The run configuration: DEFAULTS (one comment per key), per-optimizer defaults,
- * constraints declared as data, one merge and one validation.
- * Precedence: DEFAULTS < OPT_DEFAULTS[opt] < config file < command-line flags.
+ * The run configuration as data: DEFAULTS, per-optimizer defaults, each key's
+ * constraint, and the rules between keys. What each key means is in help.ts (the one
+ * source of --help and of docs/usage.md's table); resolve.ts merges and validates.
  */
-import fs from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { defaultThreads, MAX_THREADS } from '../kernels/threads.js';
 
@@ -185,19 +184,8 @@ export function checkValue(key: ConfigKey, value: unknown): void {
   }
 }
 
-/** A key as typed, quoted on one line (a key from a file may hold a newline). */
-const quoteKey = (key: string): string => `'${JSON.stringify(key).slice(1, -1)}'`;
-
 /** Own keys only: 'constructor' or '__proto__' are not config keys. */
 export const isConfigKey = (key: string): key is ConfigKey => Object.hasOwn(CONSTRAINTS, key);
-
-function checkKeys(obj: Record<string, unknown>, where: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!isConfigKey(key)) {
-      throw new UsageError(`Unknown config key ${quoteKey(key)} in ${where}. Valid keys: ${Object.keys(CONSTRAINTS).join(', ')}.`);
-    }
-  }
-}
 
 const MINIBATCH_OPTS: readonly OptName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 
@@ -250,52 +238,3 @@ const featuresOn = (c: Config, on: 'features' | 'featuresFile'): boolean =>
 
 /** Whether a run trains on features rather than pixels (W is then C×(F+1)). */
 export const usesFeatures = (c: Config): boolean => featuresOn(c, 'features') || featuresOn(c, 'featuresFile');
-
-/** Refuse a config that breaks a rule between keys (COMBINATIONS). */
-export function checkCombinations(c: Config): void {
-  for (const rule of COMBINATIONS) if (rule.bad(c)) throw new UsageError(rule.message(c));
-}
-
-/** Read a JSON config file: an object whose keys are config keys. */
-export function readConfigFile(file: string): Partial<Config> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : `not readable (${code})`;
-    throw new UsageError(`Cannot read config file ${file}: ${why}.`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (e) {
-    // V8 quotes a piece of the text, which may span lines: keep the message on one.
-    throw new UsageError(`Config file ${file} is not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new UsageError(`Config file ${file} must hold one JSON object of config keys.`);
-  }
-  const { description, ...rest } = obj as Record<string, unknown>; // a free-text note is allowed
-  if (description !== undefined && typeof description !== 'string') {
-    throw new UsageError(`The 'description' of config file ${file} must be a string. Got ${JSON.stringify(description)} instead.`);
-  }
-  checkKeys(rest, file);
-  return rest as Partial<Config>;
-}
-
-/** defaults < per-optimizer defaults < file < flags, then every key validated once. */
-export function resolveConfig(file: Partial<Config> = {}, flags: Partial<Config> = {}): Config {
-  checkKeys(flags, 'the command line');
-  const opt = flags.opt ?? file.opt ?? DEFAULTS.opt;
-  checkValue('opt', opt);
-  checkKeys(file, 'the config file');
-  const config = { ...DEFAULTS, ...OPT_DEFAULTS[opt], ...file, ...flags } as Config;
-  for (const key of Object.keys(CONSTRAINTS) as ConfigKey[]) {
-    checkValue(key, config[key]);
-    // -0 and 0 mean the same here, and JSON (models, checkpoints) writes both as 0
-    if (config[key] === 0) (config as Record<ConfigKey, unknown>)[key] = 0;
-  }
-  checkCombinations(config);
-  return config;
-}

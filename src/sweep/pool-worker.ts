@@ -7,7 +7,7 @@ import type { RawCifar } from '../data/cifar10.js';
 import { makeDataset } from '../data/preprocess.js';
 import { createKernels } from '../kernels/index.js';
 import type { WorkerInit } from './pool.js';
-import { runTask, type Task } from './task.js';
+import { executeTask, type Task } from './task.js';
 import { D } from '../core/shapes.js';
 
 const init = workerData as WorkerInit;
@@ -43,7 +43,7 @@ const data = makeDataset(raw, { ...init.sizes, numTest: nTest, numDev: 0 }, 0, (
 
 parentPort!.on('message', (task: Task) => {
   try {
-    parentPort!.postMessage({ result: runTask(task, data, kernels) });
+    parentPort!.postMessage({ result: executeTask(task, data, kernels) });
   } catch (e) {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }

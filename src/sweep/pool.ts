@@ -20,17 +20,17 @@ import { LintrainError } from '../core/errors.js';
 import { createKernels } from '../kernels/index.js';
 import { createJsKernels } from '../kernels/js.js';
 import type { BackendName, Kernels } from '../kernels/types.js';
-import { runTask, type Task, type TaskResult } from './task.js';
+import { executeTask, type Task, type TaskResult } from './task.js';
 import type { Dataset } from '../core/shapes.js';
 
-export { runTask, type Task, type TaskResult } from './task.js';
+export { executeTask, type Task, type TaskResult } from './task.js';
 
-/** Runs tasks somewhere: in this thread, or on a pool of workers. */
-export interface Runner {
+/** Executes tasks somewhere: in this thread, or on a pool of workers. */
+export interface TaskPool {
   readonly jobs: number;
   readonly threadsPerJob: number;
   readonly kernels: Pick<Kernels, 'name' | 'id' | 'fallback'>; // what computes the runs
-  run(task: Task): Promise<TaskResult>;
+  execute(task: Task): Promise<TaskResult>;
   close(): Promise<void>;
 }
 
@@ -47,18 +47,18 @@ export interface WorkerInit {
   needTest: boolean;
 }
 
-export function inlineRunner(data: Dataset, kernels: Kernels, threadsPerJob = 1): Runner {
+export function inlinePool(data: Dataset, kernels: Kernels, threadsPerJob = 1): TaskPool {
   return {
     jobs: 1,
     threadsPerJob,
     kernels,
-    run: async (task) => runTask(task, data, kernels),
+    execute: async (task) => executeTask(task, data, kernels),
     close: async () => {},
   };
 }
 
 /** A pool of `jobs` workers; tasks wait in a queue for a free one. */
-export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runner> {
+export async function workerPool(init: WorkerInit, jobs: number): Promise<TaskPool> {
   const url = new URL('./pool-worker.js', import.meta.url);
   type Pending = { task: Task; resolve: (r: TaskResult) => void; reject: (e: unknown) => void };
   const queue: Pending[] = [];
@@ -81,13 +81,13 @@ export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runn
   };
 
   const started: Worker[] = [];
-  let kernels: Runner['kernels'] | null = null;
+  let kernels: TaskPool['kernels'] | null = null;
   const start = () =>
     new Promise<Worker>((resolve, reject) => {
       const w = new Worker(url, { workerData: init });
       started.push(w);
       w.once('error', reject);
-      w.once('message', (m: { ready?: boolean; kernels?: Runner['kernels'] }) => {
+      w.once('message', (m: { ready?: boolean; kernels?: TaskPool['kernels'] }) => {
         if (!m.ready) return reject(new Error('worker did not start'));
         kernels ??= m.kernels!;
         w.off('error', reject);
@@ -116,7 +116,7 @@ export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runn
     jobs,
     threadsPerJob: init.threads,
     kernels: kernels!,
-    run: (task) =>
+    execute: (task) =>
       new Promise((resolve, reject) => {
         if (broken) return reject(broken);
         queue.push({ task, resolve, reject });
@@ -128,11 +128,11 @@ export async function workerRunner(init: WorkerInit, jobs: number): Promise<Runn
   };
 }
 
-/** Run every task (longest first is the caller's business), reporting each as it ends. */
-export async function runAll(runner: Runner, tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<TaskResult[]> {
+/** Execute every task (longest first is the caller's business), reporting each as it ends. */
+export async function executeAll(pool: TaskPool, tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<TaskResult[]> {
   const results = await Promise.all(
     tasks.map((t) =>
-      runner.run(t).then((r) => {
+      pool.execute(t).then((r) => {
         onResult(r);
         return r;
       }),
@@ -143,10 +143,10 @@ export async function runAll(runner: Runner, tasks: readonly Task[], onResult: (
 
 export const defaultJobs = (): number => os.availableParallelism();
 
-export interface Opened {
+export interface OpenedPool {
   data: Dataset; // this thread's view of the data (for the final test score, sanity checks)
   kernels: Kernels; // for this thread's own arithmetic
-  runner: Runner;
+  pool: TaskPool;
   close(): Promise<void>;
 }
 
@@ -155,12 +155,12 @@ export interface Opened {
  * backend in this thread (all its threads); otherwise `jobs` workers sharing the pixels,
  * each with the backend on threads/jobs threads (at least 1), and js kernels here.
  */
-export async function openRunner(
+export async function openPool(
   batchDir: string,
   config: Config,
   jobs: number,
   opts: { needTest: boolean; onLoad?: (done: number, total: number) => void },
-): Promise<Opened> {
+): Promise<OpenedPool> {
   const sizes: SplitSizes = { numTrain: config.numTrain, numVal: config.numVal, numTest: config.numTest, numDev: config.numDev };
   const onCounts = (nTrain: number, nTest: number) => checkSplitSizes(sizes, nTrain, nTest, batchDir);
   if (jobs <= 1) {
@@ -168,7 +168,7 @@ export async function openRunner(
     try {
       const raw = loadCifar10(batchDir, { alloc: (bytes) => kernels.allocPixels(bytes), onProgress: opts.onLoad, onCounts });
       const data = makeDataset(raw, sizes, config.seed, (s) => kernels.meanImage(s));
-      return { data, kernels, runner: inlineRunner(data, kernels, config.threads), close: async () => kernels.dispose() };
+      return { data, kernels, pool: inlinePool(data, kernels, config.threads), close: async () => kernels.dispose() };
     } catch (e) {
       kernels.dispose();
       throw e;
@@ -191,7 +191,7 @@ export async function openRunner(
     threads,
     needTest: opts.needTest,
   };
-  const runner = await workerRunner(init, jobs);
+  const pool = await workerPool(init, jobs);
   const kernels = createJsKernels();
-  return { data, kernels, runner, close: () => runner.close() };
+  return { data, kernels, pool, close: () => pool.close() };
 }

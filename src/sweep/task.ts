@@ -33,7 +33,7 @@ export interface TaskResult {
 }
 
 /** Train (or run the experiment of) one config on data. Divergence is a result, not a throw. */
-export function runTask(task: Task, data: Dataset, kernels: Kernels): TaskResult {
+export function executeTask(task: Task, data: Dataset, kernels: Kernels): TaskResult {
   const { index, config } = task;
   const t0 = performance.now();
   const base = { index, trainAcc: NaN, valAcc: NaN, testAcc: NaN, finalLoss: NaN, kernels: kernels.id };

@@ -19,11 +19,11 @@ import {
   DEFAULTS,
   EXECUTION_KEYS,
   flagOf,
-  resolveConfig,
   runConfig,
   type RunConfig,
   usesFeatures,
 } from '../config/schema.js';
+import { resolveConfig } from '../config/resolve.js';
 import { LintrainError, UsageError } from '../core/errors.js';
 import { fromBase64, toBase64 } from '../model/file.js';
 import { isSearch, type OptimizerState } from '../optimizers/index.js';

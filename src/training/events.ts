@@ -1,5 +1,5 @@
 /**
- * What the train loop emits (trainer.ts Trainer, search-trainer.ts SearchRun): one event per
+ * What the train loop emits (trainer.ts Trainer, search-trainer.ts SearchTrainer): one event per
  * iteration (a search: per try) and one per validation check. Reporters listen to these
  * (src/report/); as JSON lines they are the `iter` and `val` events of report/events.ts.
  */

@@ -14,7 +14,7 @@ import { checkedCopy, checkWeights, diverged, hintOf } from './checks.js';
 import { C, type Dataset } from '../core/shapes.js';
 import type { IterEvent } from './events.js';
 
-export class SearchRun {
+export class SearchTrainer {
   private readonly search: RandomSearch | RandomLocalSearch;
   private readonly hint: string;
 

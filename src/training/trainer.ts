@@ -13,7 +13,7 @@ import { Rng, type RngState } from '../core/rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './checks.js';
 import { Sampler } from './sampler.js';
 import type { TrainEvent } from './events.js';
-import { SearchRun } from './search-trainer.js';
+import { SearchTrainer } from './search-trainer.js';
 import { C, type Dataset } from '../core/shapes.js';
 
 export type { IterEvent, TrainEvent, ValEvent } from './events.js';
@@ -71,7 +71,7 @@ export class Trainer {
     private readonly emit: (e: TrainEvent) => void,
     from?: TrainState,
   ) {
-    if (isSearch(config.opt)) throw new RangeError(`${config.opt} is a search: use SearchRun`);
+    if (isSearch(config.opt)) throw new RangeError(`${config.opt} is a search: use SearchTrainer`);
     this.hint = hintOf(config);
     const n = data.train.n;
     const full = config.opt === 'gd';
@@ -122,13 +122,19 @@ export class Trainer {
 }
 
 /** A gradient run or a search, stepped alike. */
-function runOf(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void, from?: RunState): Trainer | SearchRun {
+function trainerFor(
+  config: Config,
+  data: Dataset,
+  kernels: Kernels,
+  emit: (e: TrainEvent) => void,
+  from?: RunState,
+): Trainer | SearchTrainer {
   if (!isSearch(config.opt)) {
     if (from && isSearchState(from)) throw new RangeError(`the saved state is of a ${from.search} run, not ${config.opt}`);
     return new Trainer(config, data, kernels, emit, from);
   }
   if (from && !isSearchState(from)) throw new RangeError(`the saved state is of a gradient run, not ${config.opt}`);
-  return new SearchRun(config, data, kernels, emit, from);
+  return new SearchTrainer(config, data, kernels, emit, from);
 }
 
 /**
@@ -136,7 +142,7 @@ function runOf(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainE
  * (src/features/) the rows are F bytes and data.mean has F values: W is C×(F+1).
  */
 export function train(config: Config, data: Dataset, kernels: Kernels, emit: (e: TrainEvent) => void): Float32Array {
-  const t = runOf(config, data, kernels, emit);
+  const t = trainerFor(config, data, kernels, emit);
   while (!t.done) t.step();
   return t.W;
 }
@@ -157,7 +163,7 @@ export async function trainResumable(
   emit: (e: TrainEvent) => void,
   control: TrainControl = {},
 ): Promise<TrainResult> {
-  const t = runOf(config, data, kernels, emit, control.from);
+  const t = trainerFor(config, data, kernels, emit, control.from);
   let last = performance.now();
   while (!t.done) {
     if (control.shouldStop?.()) return { W: t.W, state: t.state(), stopped: true };

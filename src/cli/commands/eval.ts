@@ -1,6 +1,6 @@
 /** `lintrain eval --model FILE`: accuracy of a saved model on the test split. */
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config/schema.js';
+import { resolveConfig } from '../../config/resolve.js';
 import { accuracy } from '../../model/evaluate.js';
 import { loadModel } from '../../model/file.js';
 import { C } from '../../core/shapes.js';

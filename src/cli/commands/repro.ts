@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
-import { type Config, readConfigFile, resolveConfig, usesFeatures } from '../../config/schema.js';
+import { type Config, usesFeatures } from '../../config/schema.js';
+import { readConfigFile, resolveConfig } from '../../config/resolve.js';
 import { countRecords, TEST_FILE, TRAIN_FILES } from '../../data/cifar10.js';
 import { UsageError } from '../../core/errors.js';
 import { isSearch } from '../../optimizers/index.js';
-import { defaultJobs, openRunner, runAll, type Task, type TaskResult } from '../../sweep/pool.js';
+import { defaultJobs, openPool, executeAll, type Task, type TaskResult } from '../../sweep/pool.js';
 import { fallbackWarning } from '../data.js';
 import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
@@ -134,20 +135,20 @@ export async function reproCommand(cmd: Command): Promise<number> {
   }
   const jobs = Math.min(jobsFlag ?? defaultJobs(), tasks.length);
   const load = reporter.phase('load    ', 6);
-  const opened = await openRunner(dir, shared, jobs, { needTest: true, onLoad: (d) => load.update(d) }).finally(() => load.stop());
+  const opened = await openPool(dir, shared, jobs, { needTest: true, onLoad: (d) => load.update(d) }).finally(() => load.stop());
   const json = base.logFormat === 'json';
-  if (opened.runner.kernels.fallback) reporter.warn(fallbackWarning(opened.runner.kernels));
+  if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
   try {
     const { data } = opened;
     reporter.info(
       `repro${quick ? ' --quick' : ''}: ${rows.length} presets, ${tasks.length} runs on ${data.train.n} train / ${data.val.n} val / ` +
-        `${data.test.n} test images from ${dir}; ${plural(opened.runner.jobs, 'job')} × ${plural(opened.runner.threadsPerJob, 'thread')}, backend ${base.backend}`,
+        `${data.test.n} test images from ${dir}; ${plural(opened.pool.jobs, 'job')} × ${plural(opened.pool.threadsPerJob, 'thread')}, backend ${base.backend}`,
     );
     const t0 = performance.now();
     const bar = reporter.phase('repro   ', tasks.length);
     let done = 0;
-    const results = await runAll(
-      opened.runner,
+    const results = await executeAll(
+      opened.pool,
       tasks.map(({ index, config, evalTest }) => ({ index, config, evalTest })),
       (r) => {
         bar.update(++done);
@@ -177,8 +178,8 @@ export async function reproCommand(cmd: Command): Promise<number> {
         sanity,
         wallSec,
         runSec,
-        kernels: opened.runner.kernels.id,
-        jobs: opened.runner.jobs,
+        kernels: opened.pool.kernels.id,
+        jobs: opened.pool.jobs,
         peakRssMB,
       });
     }
@@ -206,7 +207,7 @@ export async function reproCommand(cmd: Command): Promise<number> {
         '',
         sanityReport(sanity),
         '',
-        `${tasks.length} runs in ${secs(wallSec)} on ${plural(opened.runner.jobs, 'job')} (sum of run times ${secs(runSec)}); peak RSS ${peakRssMB} MB`,
+        `${tasks.length} runs in ${secs(wallSec)} on ${plural(opened.pool.jobs, 'job')} (sum of run times ${secs(runSec)}); peak RSS ${peakRssMB} MB`,
       );
       (json ? process.stderr : process.stdout).write(out.join('\n') + '\n');
     }

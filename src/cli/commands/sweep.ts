@@ -6,20 +6,12 @@
  * Only the chosen run ever sees the test split, once.
  */
 import { type Command, Option } from 'commander';
-import {
-  CONFIG_KEYS,
-  type Config,
-  type ConfigKey,
-  flagOf,
-  readConfigFile,
-  resolveConfig,
-  runConfig,
-  usesFeatures,
-} from '../../config/schema.js';
+import { CONFIG_KEYS, type Config, type ConfigKey, flagOf, runConfig, usesFeatures } from '../../config/schema.js';
+import { readConfigFile, resolveConfig } from '../../config/resolve.js';
 import { LintrainError, UsageError } from '../../core/errors.js';
 import { accuracy } from '../../model/evaluate.js';
 import { type Model, saveModel } from '../../model/file.js';
-import { defaultJobs, openRunner, runAll, type TaskResult } from '../../sweep/pool.js';
+import { defaultJobs, openPool, executeAll, type TaskResult } from '../../sweep/pool.js';
 import {
   type Axis,
   bestByVal,
@@ -119,17 +111,17 @@ export async function sweepCommand(cmd: Command): Promise<number> {
 
   const dir = await ensureData(base, reporter);
   const load = reporter.phase('load    ', 6);
-  const opened = await openRunner(dir, base, jobs, { needTest: false, onLoad: (d) => load.update(d) }).finally(() => load.stop());
+  const opened = await openPool(dir, base, jobs, { needTest: false, onLoad: (d) => load.update(d) }).finally(() => load.stop());
   let folder: SweepRecorder | null = null;
   let finished = false;
-  if (opened.runner.kernels.fallback) reporter.warn(fallbackWarning(opened.runner.kernels));
+  if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
   try {
     folder = new SweepRecorder(base);
     const mode = samples === undefined ? 'grid' : 'random';
     reporter.info(
       `sweep: ${specs.length} runs (${mode} over ${axes.map(axisText).join(' × ')}${repeats > 1 ? `, ${repeats} seeds each` : ''}); ` +
-        `${base.loss} loss, ${base.opt}, ${base.iters} iterations, batch ${base.batchSize}; ${plural(opened.runner.jobs, 'job')} × ` +
-        `${plural(opened.runner.threadsPerJob, 'thread')}, backend ${base.backend}, seed ${base.seed}`,
+        `${base.loss} loss, ${base.opt}, ${base.iters} iterations, batch ${base.batchSize}; ${plural(opened.pool.jobs, 'job')} × ` +
+        `${plural(opened.pool.threadsPerJob, 'thread')}, backend ${base.backend}, seed ${base.seed}`,
     );
     const t0 = performance.now();
     const bar = reporter.phase('sweep   ', specs.length);
@@ -143,8 +135,8 @@ export async function sweepCommand(cmd: Command): Promise<number> {
       kernels: r.kernels,
       ...(r.error ? { error: r.error } : {}),
     });
-    const results = await runAll(
-      opened.runner,
+    const results = await executeAll(
+      opened.pool,
       configs.map((config, index) => ({ index, config })),
       (r) => {
         bar.update(++done);
@@ -200,9 +192,9 @@ export async function sweepCommand(cmd: Command): Promise<number> {
       best,
       wallSec,
       runSec,
-      kernels: opened.runner.kernels.id,
-      jobs: opened.runner.jobs,
-      threadsPerJob: opened.runner.threadsPerJob,
+      kernels: opened.pool.kernels.id,
+      jobs: opened.pool.jobs,
+      threadsPerJob: opened.pool.threadsPerJob,
       peakRssMB,
       saved: base.save,
       runDir: folder.folder.dir,

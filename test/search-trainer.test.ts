@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from '../src/training/checkpoint.js';
-import { type Config, resolveConfig } from '../src/config/schema.js';
+import type { Config } from '../src/config/schema.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { createWasmKernels } from '../src/kernels/wasm/backend.js';
