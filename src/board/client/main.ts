@@ -1,0 +1,23 @@
+/**
+ * The board's browser entry: a hash router over the pages. Each page is a function that
+ * fills the main element and returns how to stop it (timers, event streams), so leaving a
+ * page never leaves a stream open behind it.
+ */
+export type Page = (root: HTMLElement, params: URLSearchParams, path: string[]) => (() => void) | undefined;
+
+const pages: Record<string, Page> = {};
+
+let stop: (() => void) | undefined;
+
+function route(): void {
+  const root = document.getElementById('app')!;
+  const [where, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const path = where.split('/').filter(Boolean).map(decodeURIComponent);
+  stop?.();
+  root.replaceChildren();
+  const page = pages[path[0] ?? ''] ?? pages[''];
+  stop = page?.(root, new URLSearchParams(query), path.slice(1)) ?? undefined;
+}
+
+window.addEventListener('hashchange', route);
+route();
