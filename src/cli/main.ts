@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { LintrainError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import * as board from './commands/board.js';
 import * as download from './commands/download.js';
 import * as evaluate from './commands/eval.js';
 import * as features from './commands/features.js';
@@ -41,7 +42,7 @@ export function buildProgram(act: Act): Command {
     .addHelpText('after', HELP_FOOTER);
 
   train.define(program, act, HELP_FOOTER);
-  for (const command of [download, gradcheck, evaluate, sweep, repro, runs, show, visualize]) command.define(program, act);
+  for (const command of [download, gradcheck, evaluate, sweep, repro, runs, show, visualize, board]) command.define(program, act);
   const featureCommands = features.define(program, act);
 
   // Each option belongs to the command it follows. Otherwise the root (or `features`)

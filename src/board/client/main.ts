@@ -1,11 +1,19 @@
 /**
  * The board's browser entry: a hash router over the pages. Each page is a function that
- * fills the main element and returns how to stop it (timers, event streams), so leaving a
- * page never leaves a stream open behind it.
+ * fills the main element and returns how to stop it (event streams, timers), so leaving
+ * a page never leaves a stream open behind it.
  */
+import { comparePage } from './compare-page.js';
+import { runPage } from './run-page.js';
+import { runsPage } from './runs-page.js';
+
 export type Page = (root: HTMLElement, params: URLSearchParams, path: string[]) => (() => void) | undefined;
 
-const pages: Record<string, Page> = {};
+const pages: Record<string, Page> = {
+  '': runsPage,
+  run: runPage,
+  compare: comparePage,
+};
 
 let stop: (() => void) | undefined;
 
@@ -16,7 +24,7 @@ function route(): void {
   stop?.();
   root.replaceChildren();
   const page = pages[path[0] ?? ''] ?? pages[''];
-  stop = page?.(root, new URLSearchParams(query), path.slice(1)) ?? undefined;
+  stop = page(root, new URLSearchParams(query), path.slice(1)) ?? undefined;
 }
 
 window.addEventListener('hashchange', route);

@@ -9,7 +9,7 @@ import { RUNS_ROOT, listRuns } from '../../report/run-folder.js';
 import { colours } from '../../report/pretty.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, logFormatOption, warnRenamed } from '../options.js';
-import { runRow, when } from '../run-row.js';
+import { runRow, when } from '../../report/run-row.js';
 import { fmtNum, pct, textTable } from '../table.js';
 
 export function define(parent: Command, act: Act): Command {

@@ -10,7 +10,7 @@ import { readMetrics, readSummary, runStatus } from '../../report/run-folder.js'
 import { confusionTable, lossChart } from '../../report/terminal.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, logFormatOption } from '../options.js';
-import { runRow, when } from '../run-row.js';
+import { runRow, when } from '../../report/run-row.js';
 import { fmtNum, pct, secs } from '../table.js';
 
 export function define(parent: Command, act: Act): Command {

@@ -1,25 +1,33 @@
-/** The figures of a run folder that `lintrain runs` and `lintrain show` print. */
+/** The figures of a run folder that `lintrain runs`, `lintrain show` and the board show. */
 import type { Config } from '../config/schema.js';
-import { type RunSummary, runStatus } from '../report/run-folder.js';
+import { type RunSummary, runStatus } from './run-folder.js';
 
 /** The figures of a run that a table shows; a sweep's are those of its best run. */
 export function runRow(dir: string, s: RunSummary) {
   const config = s.config as Config;
-  const best = s.kind === 'sweep' ? (s.best as { params: Record<string, number>; valAcc: number; testAcc: number } | null) : null;
+  const best =
+    s.kind === 'sweep' ? (s.best as { params: Record<string, number>; valAcc: number; trainAcc: number; testAcc: number } | null) : null;
   const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
   return {
     dir,
     kind: s.kind,
     status: runStatus(s),
     startedAt: s.startedAt,
+    endedAt: s.endedAt,
     loss: config.loss,
     opt: config.opt,
     lr: best?.params.lr ?? config.lr,
     reg: config.regType === 'none' ? 0 : (best?.params.reg ?? config.reg),
+    iters: config.iters,
+    itersDone: num(s.itersDone),
+    trainAcc: s.kind === 'sweep' ? num(best?.trainAcc) : num(s.trainAcc),
     valAcc: s.kind === 'sweep' ? num(best?.valAcc) : num(s.valAcc),
     testAcc: s.kind === 'sweep' ? num(best?.testAcc) : num(s.testAcc),
+    timeSec: num(s.kind === 'sweep' ? s.wallSec : s.timeSec),
   };
 }
+
+export type RunRow = ReturnType<typeof runRow>;
 
 export const when = (iso: string) => {
   const d = new Date(iso);

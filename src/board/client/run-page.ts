@@ -1,0 +1,379 @@
+/**
+ * One run: its progress while it trains, its curves (growing live through the server's
+ * event stream), per-class accuracy, the confusion matrix, the learned templates, its
+ * config and files. A sweep shows its lr × reg plot and parallel coordinates instead,
+ * a landscape its slices of the loss.
+ */
+import { fileUrl, type Landscape, type Metrics, type RunDetails, runUrl, type Trial } from './api.js';
+import { heatMap, lineChart, parallel, rampLegend, scatter } from './charts.js';
+import { duration, fmt, getJson, h, pct } from './dom.js';
+import { extent, smooth, templates } from './scales.js';
+
+const POINTS = 1000;
+const COLORS = { loss: '#1f6feb', smooth: '#0b3d91', batch: '#e36209', val: '#22863a', best: '#6f42c1' };
+
+export function runPage(root: HTMLElement, _params: URLSearchParams, path: string[]): () => void {
+  const name = path[0] ?? '';
+  const stops: (() => void)[] = [];
+  root.append(h('p', { class: 'muted' }, 'loading…'));
+  getJson<RunDetails>(runUrl(name))
+    .then((run) => {
+      root.replaceChildren();
+      stops.push(drawRun(root, name, run));
+    })
+    .catch(() => root.replaceChildren(h('h1', {}, name), h('p', { class: 'error' }, `No run folder named ${name} here.`)));
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+function drawRun(root: HTMLElement, name: string, run: RunDetails): () => void {
+  const row = run.row;
+  const kind = row?.kind ?? 'train';
+  root.append(
+    h(
+      'h1',
+      {},
+      name,
+      ' ',
+      h('span', { class: `badge ${row?.status ?? 'damaged'}`, id: 'run-status' }, row?.status ?? 'damaged'),
+      ' ',
+      h('span', { class: 'muted kind' }, kind),
+    ),
+  );
+  if (row?.damaged) root.append(h('p', { class: 'error', id: 'run-damaged' }, `Damaged: ${row.damaged}`));
+  let stop = () => {};
+  if (kind === 'sweep') drawSweep(root, name, run);
+  else if (run.landscape) drawLandscape(root, run.landscape, name);
+  else stop = drawTraining(root, name, run);
+  drawConfig(root, run.config);
+  drawFiles(root, name, run);
+  return stop;
+}
+
+/** The training curves, live, then the results once the run is done. */
+function drawTraining(root: HTMLElement, name: string, run: RunDetails): () => void {
+  const progress = h('div', { class: 'progress', id: 'run-progress' });
+  const weight = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: 0.9, id: 'smoothing' });
+  const weightText = h('span', {}, '0.90');
+  const logY = h('input', { type: 'checkbox', id: 'log-loss' });
+  const lossBox = h('div', { class: 'chart-box', id: 'chart-loss' });
+  const accBox = h('div', { class: 'chart-box', id: 'chart-accuracy' });
+  const note = h('p', { class: 'muted', id: 'metrics-note' });
+  const results = h('div', { id: 'run-results' });
+  root.append(
+    progress,
+    h('div', { class: 'toolbar' }, h('label', {}, 'smoothing ', weight, ' ', weightText), h('label', {}, logY, ' log loss axis')),
+    h('div', { class: 'charts' }, lossBox, accBox),
+    note,
+    results,
+  );
+  let metrics: Metrics | null = null;
+  let status = run.row?.status;
+  const draw = () => {
+    if (!metrics) return;
+    weightText.textContent = Number(weight.value).toFixed(2);
+    const w = Number(weight.value);
+    const it = metrics.iter;
+    const lines = [];
+    if (it.loss) {
+      lines.push({
+        name: 'loss',
+        x: it.iter,
+        y: it.loss,
+        color: COLORS.loss,
+        width: 1,
+        opacity: 0.45,
+        band: it.lossMin ? { lo: it.lossMin, hi: it.lossMax } : undefined,
+      });
+      lines.push({ name: `smoothed (${w.toFixed(2)})`, x: it.iter, y: smooth(it.loss, w), color: COLORS.smooth, width: 2 });
+    }
+    if (it.bestLoss) lines.push({ name: 'best so far', x: it.iter, y: it.bestLoss, color: COLORS.best, width: 2 });
+    lossBox.replaceChildren(lineChart(lines, { xLabel: 'iteration', yLabel: 'loss', title: 'Loss', logY: logY.checked }));
+    const acc = [];
+    const batch = it.batchAcc ?? it.trainAcc;
+    if (batch) {
+      acc.push({ name: it.batchAcc ? 'batch' : 'try (train)', x: it.iter, y: batch, color: COLORS.batch, width: 1, opacity: 0.4 });
+      acc.push({ name: 'batch, smoothed', x: it.iter, y: smooth(batch, w), color: COLORS.batch, width: 2 });
+    }
+    if (metrics.val.valAcc)
+      acc.push({ name: 'validation', x: metrics.val.iter, y: metrics.val.valAcc, color: COLORS.val, width: 2, dots: true });
+    accBox.replaceChildren(lineChart(acc, { xLabel: 'iteration', yLabel: 'accuracy', title: 'Accuracy' }));
+    note.textContent =
+      `${metrics.iters.toLocaleString()} iterations` +
+      (metrics.iters > metrics.points
+        ? `, drawn as ${metrics.points} points (each the mean of its stretch; the band: its min and max)`
+        : '') +
+      (metrics.damaged ? `. ${metrics.damaged}` : '');
+  };
+  const drawProgress = (p: RunDetails['progress'], st?: string) => {
+    const running = st === 'running';
+    const share = p.iters ? Math.min(1, p.itersDone / p.iters) : 0;
+    progress.replaceChildren(
+      h('div', { class: 'bar' }, h('div', { class: 'fill', style: `width:${(share * 100).toFixed(1)}%` })),
+      h(
+        'span',
+        { class: 'muted' },
+        `${p.itersDone.toLocaleString()} / ${p.iters?.toLocaleString() ?? '?'} iterations · ${duration(p.elapsedSec)}` +
+          (running && p.etaSec !== null ? ` · about ${duration(p.etaSec)} to go` : ''),
+      ),
+    );
+  };
+  drawProgress(run.progress, status);
+  drawResults(results, name, run);
+  weight.addEventListener('input', draw);
+  logY.addEventListener('change', draw);
+  const events = new EventSource(`${runUrl(name)}/stream?points=${POINTS}`);
+  events.addEventListener('metrics', (e) => {
+    metrics = JSON.parse((e as MessageEvent).data) as Metrics;
+    drawProgress(metrics.progress, metrics.status ?? undefined);
+    draw();
+    if (metrics.status && metrics.status !== status) {
+      status = metrics.status;
+      document.getElementById('run-status')?.replaceChildren(status);
+      document.getElementById('run-status')?.setAttribute('class', `badge ${status}`);
+      // The results (accuracies, confusion, templates) are written when the run ends.
+      getJson<RunDetails>(runUrl(name)).then((next) => drawResults(results, name, next));
+    }
+  });
+  return () => events.close();
+}
+
+/** Accuracies, per-class accuracy, confusion matrix and templates, once the run has them. */
+function drawResults(box: HTMLElement, name: string, run: RunDetails): void {
+  const s = run.summary ?? {};
+  box.replaceChildren();
+  if (typeof s.testAcc !== 'number' && typeof s.valAcc !== 'number') return;
+  box.append(
+    h('h2', {}, 'Results'),
+    h(
+      'p',
+      { class: 'figures' },
+      h('span', {}, `train ${pct(s.trainAcc as number)}`),
+      h('span', {}, `validation ${pct(s.valAcc as number)}`),
+      h('span', {}, `test ${pct(s.testAcc as number)}`),
+      h('span', {}, `time ${duration(s.timeSec as number)}`),
+    ),
+  );
+  const classes = (s.classNames as string[] | undefined) ?? [];
+  const perClass = s.perClass as Record<string, number> | undefined;
+  const grid = h('div', { class: 'results-grid' });
+  if (perClass) {
+    grid.append(
+      h(
+        'div',
+        { id: 'per-class' },
+        h('h3', {}, 'Per-class accuracy (test)'),
+        ...Object.entries(perClass).map(([c, v]) =>
+          h(
+            'div',
+            { class: 'class-bar' },
+            h('span', { class: 'class-name' }, c),
+            h('span', { class: 'bar' }, h('span', { class: 'fill', style: `width:${(v * 100).toFixed(1)}%` })),
+            h('span', { class: 'num' }, pct(v)),
+          ),
+        ),
+      ),
+    );
+  }
+  const confusion = s.confusion as number[][] | undefined;
+  if (confusion && classes.length)
+    grid.append(
+      h(
+        'div',
+        { id: 'confusion' },
+        h('h3', {}, 'Confusion matrix (rows: true class; colour: share of the row)'),
+        heatMap(confusion, classes, classes, { rowShare: true, cell: 36 }),
+      ),
+    );
+  box.append(grid);
+  if (run.files.some((f) => f.name === 'model.json')) drawTemplates(box, name, classes);
+}
+
+/** The rows of W as pictures, decoded from model.json (W is float32, base64). */
+function drawTemplates(box: HTMLElement, name: string, classes: string[]): void {
+  const holder = h('div', { id: 'templates' }, h('h3', {}, 'Learned templates (each class’s row of W, scaled to its own range)'));
+  box.append(holder);
+  getJson<{ W: string; shape: [number, number] }>(fileUrl(name, 'model.json'))
+    .then((model) => {
+      if (model.shape?.[1] !== 3073) return holder.append(h('p', { class: 'muted' }, 'W is not on raw pixels: no templates to draw.'));
+      const bytes = Uint8Array.from(atob(model.W), (c) => c.charCodeAt(0));
+      const W = new Float32Array(bytes.buffer);
+      const row = h('div', { class: 'templates' });
+      templates(W, model.shape[0]).forEach((img, k) => {
+        const canvas = h('canvas', { width: 32, height: 32 });
+        canvas.getContext('2d')!.putImageData(new ImageData(img as Uint8ClampedArray<ArrayBuffer>, 32, 32), 0, 0);
+        row.append(h('figure', {}, canvas, h('figcaption', {}, classes[k] ?? String(k))));
+      });
+      holder.append(row);
+    })
+    .catch(() => holder.append(h('p', { class: 'muted' }, 'model.json could not be read.')));
+}
+
+function drawConfig(root: HTMLElement, config: Record<string, unknown> | null): void {
+  if (!config) return;
+  root.append(
+    h('h2', {}, 'Config'),
+    h(
+      'table',
+      { class: 'config', id: 'run-config' },
+      ...Object.entries(config).map(([k, v]) =>
+        h('tr', {}, h('th', {}, k), h('td', {}, typeof v === 'number' ? fmt(v, 6) : JSON.stringify(v))),
+      ),
+    ),
+  );
+}
+
+function drawFiles(root: HTMLElement, name: string, run: RunDetails): void {
+  root.append(
+    h('h2', {}, 'Files'),
+    h(
+      'ul',
+      { class: 'files', id: 'run-files' },
+      ...run.files.map((f) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `${fileUrl(name, f.name)}?download`, download: f.name }, f.name),
+          h('span', { class: 'muted' }, ` ${(f.size / 1024).toFixed(1)} KB`),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A sweep: the assignment's plot (two swept keys, coloured by validation accuracy), parallel coordinates, the trials. */
+function drawSweep(root: HTMLElement, name: string, run: RunDetails): void {
+  const trials = (run.trials ?? []).filter((t) => t.params);
+  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+  const detail = h('div', { id: 'trial', class: 'trial' }, h('p', { class: 'muted' }, 'Click a point or a line to see its run.'));
+  const best = run.summary?.best as { params: Record<string, number>; valAcc: number; testAcc: number } | null | undefined;
+  if (best)
+    root.append(
+      h(
+        'p',
+        { class: 'figures' },
+        `best: ${Object.entries(best.params)
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ')} · validation ${pct(best.valAcc)} · test ${pct(best.testAcc)}`,
+      ),
+    );
+  const show = (t: Trial) => {
+    const config = { ...(run.config ?? {}), ...t.params, seed: t.seed };
+    const flags = Object.entries(t.params).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`);
+    detail.replaceChildren(
+      h('h3', {}, `Run ${t.index + 1} (point ${t.point + 1})`),
+      h(
+        'p',
+        { class: 'figures' },
+        `train ${pct(t.trainAcc)} · validation ${pct(t.valAcc)} · final loss ${fmt(t.finalLoss)} · ${duration(t.timeSec)}`,
+      ),
+      t.error ? h('p', { class: 'error' }, t.error) : '',
+      h('p', {}, 'Train it alone, with its own run folder and curves:'),
+      h('pre', {}, `lintrain --config ${name}/config.json ${flags.join(' ')} --seed ${t.seed}`),
+      h(
+        'table',
+        { class: 'config' },
+        ...Object.entries(config).map(([k, v]) =>
+          h('tr', { class: k in t.params || k === 'seed' ? 'differs' : '' }, h('th', {}, k), h('td', {}, JSON.stringify(v))),
+        ),
+      ),
+    );
+  };
+  const byIndex = new Map(trials.map((t) => [String(t.index), t]));
+  const vals = trials.map((t) => t.valAcc).filter((v): v is number => v !== null && Number.isFinite(v));
+  const [v0, v1] = extent(vals);
+  const isLog = (k: string) => {
+    const xs = trials.map((t) => t.params[k]).filter((v) => v > 0);
+    return xs.length === trials.length && Math.max(...xs) / Math.min(...xs) >= 20;
+  };
+  const [kx, ky] = keys;
+  const box = h('div', { class: 'charts' });
+  if (kx)
+    box.append(
+      h(
+        'div',
+        { class: 'chart-box', id: 'sweep-scatter' },
+        scatter(
+          trials.map((t) => ({
+            x: t.params[kx],
+            y: ky ? t.params[ky] : (t.valAcc ?? 0),
+            value: t.valAcc,
+            id: String(t.index),
+            label: `${keys.map((k) => `${k} ${fmt(t.params[k])}`).join(', ')}: validation ${pct(t.valAcc)}`,
+          })),
+          {
+            xLabel: kx,
+            yLabel: ky ?? 'validation accuracy',
+            logX: isLog(kx),
+            logY: ky ? isLog(ky) : false,
+            title: 'Validation accuracy',
+            onPick: (p) => show(byIndex.get(p.id)!),
+          },
+        ),
+        rampLegend(v0, v1, 'validation accuracy', pct),
+      ),
+    );
+  if (keys.length)
+    box.append(
+      h(
+        'div',
+        { class: 'chart-box', id: 'sweep-parallel' },
+        parallel(
+          [...keys.map((k) => ({ name: k, log: isLog(k) })), { name: 'val acc', log: false }],
+          trials.map((t) => ({
+            values: [...keys.map((k) => t.params[k]), t.valAcc ?? Number.NaN],
+            value: t.valAcc,
+            id: String(t.index),
+            label: `run ${t.index + 1}: validation ${pct(t.valAcc)}`,
+          })),
+          { onPick: (id) => show(byIndex.get(id)!) },
+        ),
+      ),
+    );
+  root.append(h('h2', {}, `Sweep: ${trials.length} runs over ${keys.join(', ') || 'nothing'}`), box, detail);
+}
+
+/** `lintrain landscape`: the loss along one random direction (curves) and two (heat maps), as in the CS231n notes. */
+function drawLandscape(root: HTMLElement, land: Landscape, _name: string): void {
+  const a = land.alphas;
+  const box = h('div', { class: 'charts', id: 'landscape' });
+  box.append(
+    h(
+      'div',
+      { class: 'chart-box' },
+      lineChart(
+        land.slices.map((sl, i) => ({
+          name: `${sl.examples} example${sl.examples === 1 ? '' : 's'}`,
+          x: a,
+          y: sl.curve,
+          color: ['#1f6feb', '#e36209', '#22863a', '#6f42c1'][i % 4],
+          width: 2,
+        })),
+        { xLabel: 'a  (W + a·W₁)', yLabel: `${land.loss} loss`, title: 'Along one random direction' },
+      ),
+    ),
+  );
+  for (const sl of land.slices) {
+    const n = a.length;
+    const rows: number[][] = [];
+    for (let i = n - 1; i >= 0; i--) rows.push(sl.grid.slice(i * n, (i + 1) * n));
+    const labels = a.map((v, i) => (i % Math.ceil(n / 8) === 0 ? fmt(v, 2) : ''));
+    box.append(
+      h(
+        'div',
+        { class: 'chart-box' },
+        h('h3', {}, `W + a·W₁ + b·W₂, ${sl.examples} example${sl.examples === 1 ? '' : 's'} (b up, a across)`),
+        heatMap(rows, [...labels].reverse(), labels, { cell: Math.max(4, Math.floor(360 / n)), format: () => '' }),
+      ),
+    );
+  }
+  root.append(
+    h(
+      'p',
+      {},
+      'The loss sliced through a weight matrix W along random directions, as in the CS231n optimization notes: for one example it is piecewise linear, and averaged over many it becomes a smoother bowl.',
+    ),
+    box,
+  );
+}
