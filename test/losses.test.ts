@@ -1,15 +1,17 @@
 /**
  * The data losses: hand-derived cases, the vectorized half (through the js reference
  * kernels) against the naive loop twin, the lecture's sanity values, and the kernel
- * entry points (lossMany, predict, float32 W).
+ * entry points (lossMany, predict, float32 W). Then every loss at 3 classes, as the
+ * board's toy calls them, through scores.
  */
 import { C, D, DB } from '../src/core/shapes.js';
 import { Rng } from '../src/core/rng.js';
 import { UsageError } from '../src/core/errors.js';
 import { LOSS_NAMES, SCORES_LOSSES, naiveLoss, scoresLoss, svm2Loss, svmLoss, softmaxLoss } from '../src/model/losses/index.js';
-import type { LossName, LossSpec } from '../src/model/losses/index.js';
+import type { LossName, LossSpec, NaiveLoss, ScoresLoss } from '../src/model/losses/index.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { cifarLikeSplit, explicitFeatures, meanImage, pickedLabels, randomData, randomW, relToMax } from './helpers/random-data.js';
+import { smallProblem, throughScores } from './helpers/scores.js';
 
 const kernels = createJsKernels();
 const spec = (name: LossName, delta = 1): LossSpec => ({ name, delta });
@@ -255,5 +257,31 @@ describe('losses by name', () => {
   test('an unknown name is a usage error listing the choices', () => {
     expect(() => scoresLoss('hinge' as LossName)).toThrow(UsageError);
     expect(() => scoresLoss('hinge' as LossName)).toThrow('Unknown loss "hinge": expected one of svm, svm2, softmax');
+  });
+});
+
+describe("3 classes, as the board's toy calls them: the vectorized half equals the naive twin", () => {
+  const K = 3;
+  const width = 3; // [x1, x2, 1]
+  const losses: [string, ScoresLoss, NaiveLoss][] = [
+    ...LOSS_NAMES.map((name): [string, ScoresLoss, NaiveLoss] => [name, SCORES_LOSSES[name], naiveLoss(spec(name, 1.5))]),
+  ];
+
+  test.each(losses)('%s', (_name, vectorized, naive) => {
+    const { W, X, y } = smallProblem(new Rng(8), 25, K, width);
+    const ref = naive(W, X, y, 25, K, width);
+    const got = throughScores(vectorized, W, X, y, 25, 1.5, K, width);
+    expect(ref.dW.length).toBe(K * width);
+    expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-12);
+    expect(relToMax(got.dW, ref.dW)).toBeLessThan(1e-12);
+    expect(got.loss).toBeGreaterThan(0);
+  });
+
+  test('at W = 0 (all scores 0): svm = (K − 1)·Δ, softmax = ln K', () => {
+    const scores = new Float64Array(4 * K);
+    const labels = Uint8Array.of(0, 1, 2, 1);
+    expect(svmLoss(scores, labels, 4, 1, null, K)).toBe(2);
+    expect(svm2Loss(scores, labels, 4, 1, null, K)).toBe(2);
+    expect(softmaxLoss(scores, labels, 4, 1, null, K)).toBeCloseTo(Math.log(3), 15);
   });
 });
