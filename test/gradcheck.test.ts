@@ -1,12 +1,12 @@
 /**
  * Gradient checks: every loss × regularizer against centered differences in float64,
  * the verdict thresholds, a deliberately wrong gradient, and the synthetic data; then the
- * losses on scores at 3 classes (the board's toy).
+ * losses on scores at other shapes: ova at C classes, and every loss at 3 (the board's toy).
  */
 import { C, D, DB } from '../src/core/shapes.js';
 import type { Split } from '../src/core/shapes.js';
 import { Rng } from '../src/core/rng.js';
-import { LOSS_NAMES, SCORES_LOSSES } from '../src/model/losses/index.js';
+import { LOSS_NAMES, SCORES_LOSSES, ovaLoss } from '../src/model/losses/index.js';
 import type { LossName, ScoresLoss } from '../src/model/losses/index.js';
 import { REG_TYPES } from '../src/model/regularizers.js';
 import type { RegSpec, RegType } from '../src/model/regularizers.js';
@@ -180,13 +180,16 @@ describe('losses on scores pass the gradient check at every entry of W (float64,
   function awayFromKinks(classes: number, width: number): { W: Float64Array; X: Float64Array; y: Uint8Array } {
     for (let seed = 1; ; seed++) {
       const p = smallProblem(new Rng(seed), 8, classes, width);
-      const { scores } = throughScores(SCORES_LOSSES.svm, p.W, p.X, p.y, 8, 1, classes, width);
+      const { scores } = throughScores(ovaLoss, p.W, p.X, p.y, 8, 1, classes, width);
       if (kinkDistance(scores, p.y, 8, 1, classes) > 0.05) return p;
     }
   }
 
-  const toyLosses: { name: string; loss: ScoresLoss }[] = LOSS_NAMES.map((name) => ({ name, loss: SCORES_LOSSES[name] }));
-  const cases = toyLosses.map((l) => ({ ...l, classes: 3, width: 3 }));
+  const toyLosses: { name: string; loss: ScoresLoss }[] = [
+    ...LOSS_NAMES.map((name) => ({ name, loss: SCORES_LOSSES[name] })),
+    { name: 'ova', loss: ovaLoss },
+  ];
+  const cases = [{ name: 'ova', loss: ovaLoss, classes: C, width: 4 }, ...toyLosses.map((l) => ({ ...l, classes: 3, width: 3 }))];
 
   test.each(cases)('$name, $classes classes × $width features', ({ loss, classes, width }) => {
     const { W, X, y } = awayFromKinks(classes, width);

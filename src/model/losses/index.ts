@@ -9,6 +9,8 @@ export { LOSS_NAMES } from './types.js';
 export type { LossName, LossSpec, ScoresLoss } from './types.js';
 export { svmLoss, svm2Loss, svmLossNaive } from './svm.js';
 export { softmaxLoss, softmaxLossNaive } from './softmax.js';
+// Not in LOSS_NAMES: the kernels cannot train with it yet; the board's toy page calls it on scores.
+export { ovaLoss, ovaLossNaive } from './ova.js';
 
 export const SCORES_LOSSES: Record<LossName, ScoresLoss> = {
   svm: svmLoss,
