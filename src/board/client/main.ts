@@ -3,9 +3,13 @@
  * fills the main element and returns how to stop it (timers, event streams), so leaving a
  * page never leaves a stream open behind it.
  */
+import { toyPage } from './toy-page.js';
+
 export type Page = (root: HTMLElement, params: URLSearchParams, path: string[]) => (() => void) | undefined;
 
-const pages: Record<string, Page> = {};
+const pages: Record<string, Page> = {
+  toy: toyPage,
+};
 
 let stop: (() => void) | undefined;
 
