@@ -1,18 +1,20 @@
 /**
  * Gradient checks: every loss × regularizer against centered differences in float64,
- * the verdict thresholds, a deliberately wrong gradient, and the synthetic data.
+ * the verdict thresholds, a deliberately wrong gradient, and the synthetic data; then the
+ * losses on scores at other shapes: ova at C classes, and every loss at 3 (the board's toy).
  */
 import { C, D, DB } from '../src/core/shapes.js';
 import type { Split } from '../src/core/shapes.js';
 import { Rng } from '../src/core/rng.js';
-import { LOSS_NAMES } from '../src/model/losses/index.js';
-import type { LossName } from '../src/model/losses/index.js';
+import { LOSS_NAMES, SCORES_LOSSES, ovaLoss } from '../src/model/losses/index.js';
+import type { LossName, ScoresLoss } from '../src/model/losses/index.js';
 import { REG_TYPES } from '../src/model/regularizers.js';
 import type { RegSpec, RegType } from '../src/model/regularizers.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { makeObjective } from '../src/model/objective.js';
 import { GRADCHECK_THRESHOLDS, gradCheck, relativeError, syntheticSplit, verdict } from '../src/model/gradcheck.js';
 import { explicitFeatures, randomData, randomW } from './helpers/random-data.js';
+import { kinkDistance, smallProblem, throughScores } from './helpers/scores.js';
 
 const kernels = createJsKernels();
 
@@ -170,5 +172,32 @@ describe('syntheticSplit', () => {
     for (const r of gradCheck((w) => objective(w, null, scratch).loss, Wc, analytic, 10, new Rng(2))) {
       expect(verdict(r.relError)).toBe('good');
     }
+  });
+});
+
+describe('losses on scores pass the gradient check at every entry of W (float64, rel. error < 1e-6)', () => {
+  /** A problem whose hinges all sit at least 0.05 from their kinks (seeds tried in order: deterministic). */
+  function awayFromKinks(classes: number, width: number): { W: Float64Array; X: Float64Array; y: Uint8Array } {
+    for (let seed = 1; ; seed++) {
+      const p = smallProblem(new Rng(seed), 8, classes, width);
+      const { scores } = throughScores(ovaLoss, p.W, p.X, p.y, 8, 1, classes, width);
+      if (kinkDistance(scores, p.y, 8, 1, classes) > 0.05) return p;
+    }
+  }
+
+  const toyLosses: { name: string; loss: ScoresLoss }[] = [
+    ...LOSS_NAMES.map((name) => ({ name, loss: SCORES_LOSSES[name] })),
+    { name: 'ova', loss: ovaLoss },
+  ];
+  const cases = [{ name: 'ova', loss: ovaLoss, classes: C, width: 4 }, ...toyLosses.map((l) => ({ ...l, classes: 3, width: 3 }))];
+
+  test.each(cases)('$name, $classes classes × $width features', ({ loss, classes, width }) => {
+    const { W, X, y } = awayFromKinks(classes, width);
+    const f = (w: Float64Array): number => throughScores(loss, w, X, y, 8, 1, classes, width).loss;
+    const { dW } = throughScores(loss, W, X, y, 8, 1, classes, width);
+    const every = scripted(Array.from({ length: W.length }, (_, k) => k));
+    const results = gradCheck(f, W, dW, W.length, every);
+    for (const r of results) expect(r.relError).toBeLessThan(1e-6);
+    expect(results.filter((r) => r.analytic !== 0).length).toBeGreaterThan(results.length / 2);
   });
 });

@@ -1,15 +1,27 @@
 /**
  * The data losses: hand-derived cases, the vectorized half (through the js reference
  * kernels) against the naive loop twin, the lecture's sanity values, and the kernel
- * entry points (lossMany, predict, float32 W).
+ * entry points (lossMany, predict, float32 W). Then the one-vs-all hinge (not a training
+ * loss yet) and every loss at 3 classes, as the board's toy calls them, through scores.
  */
 import { C, D, DB } from '../src/core/shapes.js';
 import { Rng } from '../src/core/rng.js';
 import { UsageError } from '../src/core/errors.js';
-import { LOSS_NAMES, SCORES_LOSSES, naiveLoss, scoresLoss, svm2Loss, svmLoss, softmaxLoss } from '../src/model/losses/index.js';
-import type { LossName, LossSpec } from '../src/model/losses/index.js';
+import {
+  LOSS_NAMES,
+  SCORES_LOSSES,
+  naiveLoss,
+  ovaLoss,
+  ovaLossNaive,
+  scoresLoss,
+  svm2Loss,
+  svmLoss,
+  softmaxLoss,
+} from '../src/model/losses/index.js';
+import type { LossName, LossSpec, NaiveLoss, ScoresLoss } from '../src/model/losses/index.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { cifarLikeSplit, explicitFeatures, meanImage, pickedLabels, randomData, randomW, relToMax } from './helpers/random-data.js';
+import { smallProblem, throughScores } from './helpers/scores.js';
 
 const kernels = createJsKernels();
 const spec = (name: LossName, delta = 1): LossSpec => ({ name, delta });
@@ -255,5 +267,67 @@ describe('losses by name', () => {
   test('an unknown name is a usage error listing the choices', () => {
     expect(() => scoresLoss('hinge' as LossName)).toThrow(UsageError);
     expect(() => scoresLoss('hinge' as LossName)).toThrow('Unknown loss "hinge": expected one of svm, svm2, softmax');
+  });
+});
+
+describe('one-vs-all hinge (ova), on scores', () => {
+  test('hand-derived: L = (13.5 + 10)/2, dscores = −y_ij/n on active margins', () => {
+    // Row 0, label 0: s0 = 2 clears +1 (inactive); s1 = 1.5 and s2 = 3 give 2.5 and 4; seven zeros give 1 each.
+    // Row 1, label 3: all scores 0, so all ten margins are 1.
+    const { scores, labels } = handScores();
+    const ds = new Float64Array(2 * C);
+    expect(ovaLoss(scores, labels, 2, 1, ds)).toBeCloseTo(23.5 / 2, 14);
+    const want = new Float64Array(2 * C).fill(1 / 2);
+    want[0] = 0;
+    want[C + 3] = -1 / 2; // the label's score is pushed up
+    expect(Array.from(ds)).toEqual(Array.from(want));
+  });
+
+  test('Δ: a score exactly on its margin is inactive', () => {
+    const scores = Float64Array.of(0.5, -0.5, 0.25);
+    const ds = new Float64Array(3);
+    // Δ = 0.5, label 0: 0.5 − 0.5 = 0 (inactive), 0.5 − 0.5 = 0 (inactive), 0.5 + 0.25 = 0.75.
+    expect(ovaLoss(scores, Uint8Array.of(0), 1, 0.5, ds, 3)).toBe(0.75);
+    expect(Array.from(ds)).toEqual([0, 0, 1]);
+  });
+
+  test('the vectorized half equals the naive twin at C = 10 classes (classes omitted)', () => {
+    const rng = new Rng(21);
+    const width = 7;
+    const { W, X, y } = smallProblem(rng, 40, C, width, 0.7);
+    const naive = ovaLossNaive(W, X, y, 40, 1.5, C, width);
+    const ds = new Float64Array(40 * C);
+    const viaScores = throughScores(ovaLoss, W, X, y, 40, 1.5, C, width);
+    expect(Math.abs(viaScores.loss - naive.loss) / naive.loss).toBeLessThan(1e-12);
+    expect(relToMax(viaScores.dW, naive.dW)).toBeLessThan(1e-12);
+    expect(ovaLoss(viaScores.scores, y, 40, 1.5, ds)).toBe(viaScores.loss); // the default is C
+  });
+});
+
+describe("3 classes, as the board's toy calls them: the vectorized half equals the naive twin", () => {
+  const K = 3;
+  const width = 3; // [x1, x2, 1]
+  const losses: [string, ScoresLoss, NaiveLoss][] = [
+    ...LOSS_NAMES.map((name): [string, ScoresLoss, NaiveLoss] => [name, SCORES_LOSSES[name], naiveLoss(spec(name, 1.5))]),
+    ['ova', ovaLoss, (W, X, y, n, classes, w) => ovaLossNaive(W, X, y, n, 1.5, classes, w)],
+  ];
+
+  test.each(losses)('%s', (_name, vectorized, naive) => {
+    const { W, X, y } = smallProblem(new Rng(8), 25, K, width);
+    const ref = naive(W, X, y, 25, K, width);
+    const got = throughScores(vectorized, W, X, y, 25, 1.5, K, width);
+    expect(ref.dW.length).toBe(K * width);
+    expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-12);
+    expect(relToMax(got.dW, ref.dW)).toBeLessThan(1e-12);
+    expect(got.loss).toBeGreaterThan(0);
+  });
+
+  test('at W = 0 (all scores 0): svm = (K − 1)·Δ, ova = K·Δ, softmax = ln K', () => {
+    const scores = new Float64Array(4 * K);
+    const labels = Uint8Array.of(0, 1, 2, 1);
+    expect(svmLoss(scores, labels, 4, 1, null, K)).toBe(2);
+    expect(svm2Loss(scores, labels, 4, 1, null, K)).toBe(2);
+    expect(ovaLoss(scores, labels, 4, 1, null, K)).toBe(3);
+    expect(softmaxLoss(scores, labels, 4, 1, null, K)).toBeCloseTo(Math.log(3), 15);
   });
 });

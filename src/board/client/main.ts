@@ -6,6 +6,7 @@
 import { comparePage } from './compare-page.js';
 import { runPage } from './run-page.js';
 import { runsPage } from './runs-page.js';
+import { toyPage } from './toy-page.js';
 
 export type Page = (root: HTMLElement, params: URLSearchParams, path: string[]) => (() => void) | undefined;
 
@@ -13,6 +14,7 @@ const pages: Record<string, Page> = {
   '': runsPage,
   run: runPage,
   compare: comparePage,
+  toy: toyPage,
 };
 
 let stop: (() => void) | undefined;

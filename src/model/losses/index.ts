@@ -9,6 +9,8 @@ export { LOSS_NAMES } from './types.js';
 export type { LossName, LossSpec, ScoresLoss } from './types.js';
 export { svmLoss, svm2Loss, svmLossNaive } from './svm.js';
 export { softmaxLoss, softmaxLossNaive } from './softmax.js';
+// Not in LOSS_NAMES: the kernels cannot train with it yet; the board's toy page calls it on scores.
+export { ovaLoss, ovaLossNaive } from './ova.js';
 
 export const SCORES_LOSSES: Record<LossName, ScoresLoss> = {
   svm: svmLoss,
@@ -27,16 +29,26 @@ export function scoresLoss(name: LossName): ScoresLoss {
   return SCORES_LOSSES[checkName(name)];
 }
 
-/** W: C×(D+1), X: n×(D+1) explicit features, y: n → mean data loss and dW (C×(D+1)). */
-export type NaiveLoss = (W: Float64Array, X: Float64Array, y: Uint8Array, n: number) => { loss: number; dW: Float64Array };
+/**
+ * W: C×(D+1), X: n×(D+1) explicit features, y: n → mean data loss and dW (C×(D+1)).
+ * Other shapes pass classes (rows of W) and width (D+1, the length of a row of X).
+ */
+export type NaiveLoss = (
+  W: Float64Array,
+  X: Float64Array,
+  y: Uint8Array,
+  n: number,
+  classes?: number,
+  width?: number,
+) => { loss: number; dW: Float64Array };
 
 export function naiveLoss(spec: LossSpec): NaiveLoss {
   switch (checkName(spec.name)) {
     case 'svm':
-      return (W, X, y, n) => svmLossNaive(W, X, y, n, spec.delta, false);
+      return (W, X, y, n, classes, width) => svmLossNaive(W, X, y, n, spec.delta, false, classes, width);
     case 'svm2':
-      return (W, X, y, n) => svmLossNaive(W, X, y, n, spec.delta, true);
+      return (W, X, y, n, classes, width) => svmLossNaive(W, X, y, n, spec.delta, true, classes, width);
     case 'softmax':
-      return (W, X, y, n) => softmaxLossNaive(W, X, y, n);
+      return (W, X, y, n, classes, width) => softmaxLossNaive(W, X, y, n, classes, width);
   }
 }

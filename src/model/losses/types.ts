@@ -11,7 +11,16 @@ export interface LossSpec {
 
 /**
  * A data loss on scores, the vectorized half of each loss file.
- * scores: n×C row-major; labels: n; dscores (out): n×C, ∂(mean loss)/∂scores.
- * Returns the data loss averaged over the n rows. Accumulates in float64.
+ * scores: n×classes row-major; labels: n, values 0..classes-1; dscores (out): n×classes,
+ * ∂(mean loss)/∂scores. classes defaults to C = 10, CIFAR-10's; the board's 2-D toy
+ * passes 3, so that the page runs this very code. Returns the data loss averaged over
+ * the n rows. Accumulates in float64.
  */
-export type ScoresLoss = (scores: FloatArray, labels: Uint8Array, n: number, delta: number, dscores: FloatArray | null) => number;
+export type ScoresLoss = (
+  scores: FloatArray,
+  labels: Uint8Array,
+  n: number,
+  delta: number,
+  dscores: FloatArray | null,
+  classes?: number,
+) => number;
