@@ -138,6 +138,17 @@ describe('every command, --log-format json', () => {
     expect(names(r)).toEqual(['format', 'trial', 'trial', 'sweep']);
   });
 
+  test('landscape', () => {
+    const split = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--backend', 'js'];
+    const out = path.join(tmp, 'landscapes', 'one'); // not directly under tmp: `runs tmp` lists one run
+    const r = lintrain(['landscape', ...split, ...JSON_MODE, '--examples', '1,5', '--steps', '3', '--no-plots', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(names(r)).toEqual(['format', 'landscape']);
+    expect(r.events[1]).toMatchObject({ runDir: out, steps: 3 });
+    expect(names(lintrain(['runs', path.join(tmp, 'landscapes'), ...JSON_MODE]))).toEqual(['format', 'run']);
+    expect(names(lintrain(['show', out, ...JSON_MODE]))).toEqual(['format', 'show']);
+  });
+
   test('features extract', () => {
     const split = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--backend', 'js'];
     const r = lintrain(['features', 'extract', ...split, '--features', 'hog-color', '--save', path.join(tmp, 'f.ltf'), ...JSON_MODE]);

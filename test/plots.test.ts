@@ -11,6 +11,8 @@ import {
   chartSvg,
   confusionChart,
   gridLayout,
+  landscapeCurves,
+  landscapeField,
   logTicks,
   lossChart,
   niceTicks,
@@ -25,6 +27,7 @@ import {
   templateImages,
   tickLabel,
 } from '../src/report/plots/index.js';
+import { BLUE_RED } from '../src/report/plots/svg.js';
 import { C, D, DB } from '../src/core/shapes.js';
 import type { IterEvent } from '../src/training/trainer.js';
 
@@ -219,5 +222,36 @@ describe('charts', () => {
     const one = sweepChart(points, ['lr']);
     expect(one.kind).toBe('lines');
     expect(chartSvg(one)).toContain('>validation accuracy</text>');
+  });
+
+  test('the landscape: a curve per example count; the plane as a field, a cell per point, blue low and red high, W marked', () => {
+    const alphas = [-1, -0.5, 0, 0.5, 1];
+    // |a| + |b| for 1 example, and (a + 2)·(b + 2) for 10: the lowest cell at (0, 0), then at (−1, −1)
+    const grid1 = alphas.flatMap((b) => alphas.map((a) => Math.abs(a) + Math.abs(b)));
+    const grid10 = alphas.flatMap((b) => alphas.map((a) => (a + 2) * (b + 2)));
+    const slices = [
+      { examples: 1, curve: alphas.map(Math.abs), grid: grid1 },
+      { examples: 10, curve: alphas.map((a) => 2 * (a + 2)), grid: grid10 },
+    ];
+    const curves = landscapeCurves(alphas, slices, 'Loss along W1');
+    expect(curves.series.map((s) => s.name)).toEqual(['1 example', '10 examples']);
+    expect(curves.series[1].points[4]).toEqual([1, 6]);
+    expect(chartSvg(curves)).toContain('>a (W + a·W1)</text>');
+
+    const field = landscapeField(alphas, slices[0], 'Loss over W1, W2');
+    const svg = chartSvg(field);
+    const plot = svg.slice(svg.indexOf('<g shape-rendering="crispEdges">'), svg.indexOf('</g>')); // the cells, not the colour bar
+    const cells = [...plot.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="(#[0-9a-f]{6})"\/>/g)];
+    expect(cells).toHaveLength(25);
+    // Row j of the grid is b = alphas[j], drawn upwards: the first cell is bottom left, the last top right.
+    expect(Number(cells[0][1])).toBeLessThan(Number(cells[24][1]));
+    expect(Number(cells[0][2])).toBeGreaterThan(Number(cells[24][2]));
+    expect(cells[12][3]).toBe(BLUE_RED[0]); // the centre, 0: the lowest
+    expect(cells[0][3]).toBe(BLUE_RED[BLUE_RED.length - 1]); // a corner, 2: the highest
+    expect(new Set(cells.map((c) => c[3])).size).toBeLessThanOrEqual(field.bands!); // colours in bands: level lines show
+    for (const t of ['a (along W1)', 'b (along W2)', 'W', '0', '2', '-1', '1']) expect(svg).toContain(`>${t}</text>`);
+    expect(chartSvg(landscapeField(alphas, { ...slices[0], grid: grid1.map((v, k) => (k === 3 ? NaN : v)) }, ''))).toContain(
+      'fill="#bbbbbb"',
+    ); // a loss that overflowed: grey
   });
 });

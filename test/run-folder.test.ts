@@ -22,6 +22,7 @@ const NOW = new Date(2024, 4, 1, 14, 25, 30); // local time
 test('runName: local date and time, loss, optimizer', () => {
   expect(runName(config, 'train', NOW)).toBe('2024-05-01-142530-softmax-adam');
   expect(runName(config, 'sweep', NOW)).toBe('2024-05-01-142530-sweep-softmax-adam');
+  expect(runName(config, 'landscape', NOW)).toBe('2024-05-01-142530-landscape-softmax'); // nothing trained: no optimizer
 });
 
 test('the default folder is runs/<name>; a taken name gets -2, -3', () => {

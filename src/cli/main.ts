@@ -12,6 +12,7 @@ import * as download from './commands/download.js';
 import * as evaluate from './commands/eval.js';
 import * as features from './commands/features.js';
 import * as gradcheck from './commands/gradcheck.js';
+import * as landscape from './commands/landscape.js';
 import * as repro from './commands/repro.js';
 import * as runs from './commands/runs.js';
 import * as show from './commands/show.js';
@@ -42,7 +43,8 @@ export function buildProgram(act: Act): Command {
     .addHelpText('after', HELP_FOOTER);
 
   train.define(program, act, HELP_FOOTER);
-  for (const command of [download, gradcheck, evaluate, sweep, repro, runs, show, visualize, board]) command.define(program, act);
+  for (const command of [download, gradcheck, evaluate, sweep, repro, landscape, runs, show, visualize, board])
+    command.define(program, act);
   const featureCommands = features.define(program, act);
 
   // Each option belongs to the command it follows. Otherwise the root (or `features`)

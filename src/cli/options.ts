@@ -34,8 +34,15 @@ const configKeysOf = new WeakMap<Command, Set<ConfigKey>>();
 /**
  * Add one flag per config key, except those a command does not take. `hidden` keys
  * are taken but not listed: the command refuses them with a message that says why.
+ * `defaults`: the command's own defaults where they differ (landscape's reg 0), as its
+ * help shows them; the command resolves its config with them (settings.ts configOf).
  */
-export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = CONFIG_KEYS, hidden: readonly ConfigKey[] = []): Command {
+export function addConfigOptions(
+  cmd: Command,
+  keys: readonly ConfigKey[] = CONFIG_KEYS,
+  hidden: readonly ConfigKey[] = [],
+  defaults: Partial<Config> = {},
+): Command {
   cmd.option('--config <file>', 'JSON config file (defaults < file < flags)');
   for (const key of [...keys, ...hidden]) {
     const c = CONSTRAINTS[key];
@@ -44,7 +51,7 @@ export function addConfigOptions(cmd: Command, keys: readonly ConfigKey[] = CONF
     if (c.kind === 'boolean') {
       opt = DEFAULTS[key] ? new Option(`--no-${flag.slice(2)}`, NEGATED[key]) : new Option(flag, HELP[key]);
     } else {
-      const def = defaultText(key);
+      const def = key in defaults ? String(defaults[key]) : defaultText(key);
       const shown = def === null ? '' : ` (default: ${key === 'threads' ? `${DEFAULTS.threads} = ${def}` : def})`;
       opt = new Option(`${flag} ${argOf(key)}`, HELP[key] + shown);
       // Not commander's .choices(): the help line already names them, and the list would

@@ -26,6 +26,7 @@ export const EVENT_NAMES = {
   trial: 'sweep, repro: one of many training runs finished',
   sweep: 'sweep: the ranked points, the choice and its one test score',
   repro: 'repro: the lecture table, sanity figures and gradient checks',
+  landscape: 'landscape: the loss around one W along random directions, in a run folder',
   eval: 'eval: a saved model scored on the test split',
   gradcheck: 'gradcheck: analytic against numerical gradient at each checked entry',
   download: 'download: the data set is in place',

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { RunFolder } from './run-folder.js';
+import type { SliceData } from './plots/landscape.js';
 import type { PointResult } from '../sweep/points.js';
 import type { IterEvent, ValEvent } from '../training/trainer.js';
 
@@ -97,5 +98,31 @@ export async function writeSweepPicture(
 ): Promise<void> {
   const plots = await loadPlots();
   await chartFiles(plots, folder, 'sweep', plots.sweepChart(points, keys, title));
+  if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);
+}
+
+/**
+ * A landscape's pictures: landscape-1d.{svg,png}, the loss along W1 with a curve per
+ * example count, and landscape-2d-<n>.{svg,png}, the plane of W1 and W2 for n examples.
+ * `what` ends each title (the loss, the seed).
+ */
+export async function writeLandscapePictures(
+  folder: RunFolder,
+  l: { alphas: ArrayLike<number>; slices: readonly SliceData[] },
+  what: string,
+  warn: (m: string) => void,
+): Promise<void> {
+  const plots = await loadPlots();
+  await Promise.all([
+    chartFiles(plots, folder, 'landscape-1d', plots.landscapeCurves(l.alphas, l.slices, `Loss along one direction (${what})`)),
+    ...l.slices.map((s) =>
+      chartFiles(
+        plots,
+        folder,
+        `landscape-2d-${s.examples}`,
+        plots.landscapeField(l.alphas, s, `Loss over two directions, ${plots.examplesText(s.examples)} (${what})`),
+      ),
+    ),
+  ]);
   if (!plots.canDrawText()) warn(plots.NO_FONTS_WARNING);
 }

@@ -2,12 +2,16 @@
 import type { Config } from '../config/schema.js';
 import { type RunSummary, runStatus } from './run-folder.js';
 
-/** The figures of a run that a table shows; a sweep's are those of its best run. */
+/**
+ * The figures of a run that a table shows; a sweep's are those of its best run. A
+ * landscape trains nothing: no optimizer, learning rate or accuracies (null in JSON).
+ */
 export function runRow(dir: string, s: RunSummary) {
   const config = s.config as Config;
   const best =
     s.kind === 'sweep' ? (s.best as { params: Record<string, number>; valAcc: number; trainAcc: number; testAcc: number } | null) : null;
   const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
+  const trains = s.kind !== 'landscape';
   return {
     dir,
     kind: s.kind,
@@ -15,10 +19,10 @@ export function runRow(dir: string, s: RunSummary) {
     startedAt: s.startedAt,
     endedAt: s.endedAt,
     loss: config.loss,
-    opt: config.opt,
-    lr: best?.params.lr ?? config.lr,
+    opt: trains ? config.opt : null,
+    lr: trains ? (best?.params.lr ?? config.lr) : NaN,
     reg: config.regType === 'none' ? 0 : (best?.params.reg ?? config.reg),
-    iters: config.iters,
+    iters: trains ? config.iters : null,
     itersDone: num(s.itersDone),
     trainAcc: s.kind === 'sweep' ? num(best?.trainAcc) : num(s.trainAcc),
     valAcc: s.kind === 'sweep' ? num(best?.valAcc) : num(s.valAcc),

@@ -28,7 +28,7 @@ export interface CliResult {
 
 /** The command a json-mode run names in its format line: `features extract`, else the first word, else train. */
 function commandOf(args: readonly string[]): string {
-  const known = ['download', 'gradcheck', 'eval', 'sweep', 'repro', 'runs', 'show', 'visualize'];
+  const known = ['download', 'gradcheck', 'eval', 'sweep', 'repro', 'landscape', 'runs', 'show', 'visualize'];
   if (args[0] === 'features' && args[1] === 'extract') return 'features extract';
   return known.includes(args[0]) ? args[0] : 'train';
 }

@@ -46,7 +46,7 @@ export async function runsCommand(arg: string | undefined, cmd: Command): Promis
     path.basename(r.dir),
     r.kind,
     r.loss,
-    r.opt,
+    r.opt ?? '–',
     fmtNum(r.lr),
     fmtNum(r.reg),
     pct(r.valAcc),

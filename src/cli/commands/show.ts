@@ -1,13 +1,19 @@
 /**
  * `lintrain show DIR`: one run folder: its config, results, loss chart, per-class
- * accuracy and confusion matrix, files; `--log-format json`: its whole summary.
+ * accuracy and confusion matrix, files (a landscape: its table and curves);
+ * `--log-format json`: its whole summary.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { C } from '../../core/shapes.js';
 import { colours } from '../../report/pretty.js';
-import { readMetrics, readSummary, runStatus } from '../../report/run-folder.js';
+import { readMetrics, readSummary, type RunSummary, runStatus } from '../../report/run-folder.js';
 import { confusionTable, lossChart } from '../../report/terminal.js';
+import { readLandscape } from '../../model/landscape-file.js';
+import { examplesText } from '../../report/plots/landscape.js';
+import { type LandscapeResults, landscapeSetting, landscapeTable } from '../landscape-table.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, logFormatOption } from '../options.js';
 import { runRow, when } from '../../report/run-row.js';
@@ -44,8 +50,13 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   const k = s.config as Config;
   const r = runRow(dir, s);
   const ended = s.endedAt ? ` → ${when(s.endedAt)}` : '';
+  const head = `${c.bold(dir)}  ${r.status}, ${s.kind}, started ${when(s.startedAt)}${ended}`;
+  if (s.kind === 'landscape') {
+    process.stdout.write([head, ...landscapeLines(dir, s, c), '', `files: ${s.files.join(', ')}`].join('\n') + '\n');
+    return 0;
+  }
   const lines = [
-    `${c.bold(dir)}  ${r.status}, ${s.kind}, started ${when(s.startedAt)}${ended}`,
+    head,
     `  ${k.loss} loss, ${k.opt}, lr ${fmtNum(k.lr)}, ${k.regType} reg ${fmtNum(k.reg)}, ${k.iters} iterations, batch ${k.batchSize}, seed ${k.seed}` +
       inputOf(k),
   ];
@@ -72,4 +83,27 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   lines.push('', `files: ${s.files.join(', ')}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** A landscape's setting, its table, and the curve along W1 of each example count (from landscape.json). */
+function landscapeLines(dir: string, s: RunSummary, c: ReturnType<typeof colours>): string[] {
+  const r = s as unknown as RunSummary & LandscapeResults & { timeSec?: number };
+  const lines: string[] = [];
+  if (s.error) lines.push(`  ${c.red(`error: ${s.error}`)}`);
+  if (s.status !== 'done') return lines;
+  lines.push(`  ${landscapeSetting(s.config as Config, r)}`, '');
+  lines.push(
+    ...landscapeTable(r.slices)
+      .split('\n')
+      .map((l, i) => `  ${i === 0 ? c.bold(l) : l}`),
+  );
+  if (typeof r.timeSec === 'number') lines.push(`  in ${secs(r.timeSec)} on the ${s.kernels} kernels`);
+  const file = path.join(dir, 'landscape.json');
+  if (!fs.existsSync(file)) return lines;
+  const l = readLandscape(file);
+  for (const slice of l.slices) {
+    lines.push('', c.bold(`loss along W1, ${examplesText(slice.examples)} (a from −${fmtNum(l.range)} to ${fmtNum(l.range)})`));
+    lines.push(lossChart(slice.curve.map((v) => v ?? NaN)));
+  }
+  return lines;
 }

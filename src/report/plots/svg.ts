@@ -1,7 +1,8 @@
 /**
  * The run folder's charts, drawn as SVG by hand: a line chart (the training curves, a
- * sweep over one key), a scatter of coloured squares (a sweep over two keys) and a heat
- * map (the confusion matrix). A chart is data (Chart below); chartSvg() lays it out:
+ * sweep over one key), a scatter of coloured squares (a sweep over two keys), a heat
+ * map (the confusion matrix) and a field (a value over a grid of two numeric axes: the
+ * loss landscape). A chart is data (Chart below); chartSvg() lays it out:
  * title, legend on top, axes with "nice" ticks (1, 2, 5 × 10^k, or powers of ten on a
  * log scale), the marks clipped to the plot. Writing the few hundred elements of a chart
  * by hand takes a millisecond where a charting library's loading took half a second of
@@ -60,7 +61,26 @@ export interface HeatMap {
   colorTitle: string;
 }
 
-export type Chart = LineChart | ScatterChart | HeatMap;
+/**
+ * A value at each point of an evenly spaced grid over two numeric axes, each cell
+ * coloured from blue (low) to red (high), as the CS231n notes draw the loss landscape.
+ */
+export interface FieldChart {
+  kind: 'field';
+  title: string;
+  width: number; // the plot area, in pixels
+  height: number;
+  x: Axis;
+  y: Axis;
+  xs: ArrayLike<number>; // the cells' centres along x, evenly spaced, increasing (≥ 2)
+  ys: ArrayLike<number>; // along y, likewise; drawn upwards
+  values: ArrayLike<number>; // ys.length × xs.length row-major: values[j·xs.length + i] at (xs[i], ys[j]); non-finite: grey
+  colorTitle: string;
+  bands?: number; // colours in steps of 1/bands of the range, so that lines of equal value show (default: smooth)
+  mark?: { x: number; y: number; label: string }; // a point to name (W itself)
+}
+
+export type Chart = LineChart | ScatterChart | HeatMap | FieldChart;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -248,13 +268,14 @@ function ramp(stops: readonly string[], t: number): string {
     .join('')}`;
 }
 
+/** ColorBrewer's RdBu, reversed: blue for low values, red for high ones. */
+export const BLUE_RED = ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b'];
 export const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
 export const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
 
-/** A vertical colour bar with its title and end labels, at (x, y), `h` pixels tall. */
-function colorBar(x: number, y: number, h: number, stops: readonly string[], title: string, lo: string, hi: string): string[] {
+/** A vertical colour bar with its title and end labels, at (x, y), `h` pixels tall, in n steps. */
+function colorBar(x: number, y: number, h: number, stops: readonly string[], title: string, lo: string, hi: string, n = 24): string[] {
   const out = [text(x, y - 8, title, 12, { bold: true })];
-  const n = 24;
   for (let i = 0; i < n; i++) {
     out.push(`<rect x="${x}" y="${r2(y + (h * i) / n)}" width="14" height="${r2(h / n + 0.5)}" fill="${ramp(stops, 1 - i / (n - 1))}"/>`);
   }
@@ -326,6 +347,59 @@ function heatMap(c: HeatMap): string {
   return svgDocument(left + W + 130, top + H + 20, body);
 }
 
+function field(c: FieldChart): string {
+  const left = 70;
+  const top = 44;
+  const nx = c.xs.length;
+  const ny = c.ys.length;
+  // Cells reach half a step past the outer centres, so each centre is its cell's middle.
+  const hx = (c.xs[nx - 1] - c.xs[0]) / (nx - 1) / 2;
+  const hy = (c.ys[ny - 1] - c.ys[0]) / (ny - 1) / 2;
+  const sx = scale(c.x, [c.xs[0] - hx, c.xs[nx - 1] + hx], c.width, false);
+  const sy = scale(c.y, [c.ys[0] - hy, c.ys[ny - 1] + hy], c.height, true);
+  const finite = Array.from(c.values).filter(Number.isFinite);
+  const [lo, hi] = finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
+  const smooth = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
+  const n = c.bands ?? 0;
+  const t = n > 1 ? (v: number) => Math.min(n - 1, Math.floor(smooth(v) * n)) / (n - 1) : smooth;
+  const body = [text(left + c.width / 2, 24, c.title, 15, { anchor: 'middle', bold: true })];
+  body.push(...axes(c, sx, sy, left, top), '<g shape-rendering="crispEdges">'); // the cells then cover the grid lines
+  for (let j = 0; j < ny; j++) {
+    const y0 = top + sy.map(c.ys[j] + hy);
+    const h = sy.map(c.ys[j] - hy) - sy.map(c.ys[j] + hy);
+    for (let i = 0; i < nx; i++) {
+      const x0 = left + sx.map(c.xs[i] - hx);
+      const w = sx.map(c.xs[i] + hx) - sx.map(c.xs[i] - hx);
+      const v = c.values[j * nx + i];
+      // Half a pixel more on each side: neighbouring cells overlap, so no hairline of background shows between them.
+      body.push(
+        `<rect x="${r2(x0)}" y="${r2(y0)}" width="${r2(w + 0.5)}" height="${r2(h + 0.5)}" fill="${Number.isFinite(v) ? ramp(BLUE_RED, t(v)) : '#bbbbbb'}"/>`,
+      );
+    }
+  }
+  body.push('</g>', `<rect x="${left}" y="${top}" width="${c.width}" height="${c.height}" fill="none" stroke="${AXIS}"/>`);
+  if (c.mark) {
+    const x = left + sx.map(c.mark.x);
+    const y = top + sy.map(c.mark.y);
+    body.push(
+      `<circle cx="${r2(x)}" cy="${r2(y)}" r="4" fill="none" stroke="black" stroke-width="1.5"/>`,
+      text(x + 7, y - 6, c.mark.label, 12, { bold: true }),
+    );
+  }
+  const bar = colorBar(
+    left + c.width + 24,
+    top + 20,
+    Math.min(200, c.height - 20),
+    BLUE_RED,
+    c.colorTitle,
+    tickLabel(lo),
+    tickLabel(hi),
+    n > 1 ? n : 24,
+  );
+  body.push(...bar);
+  return svgDocument(left + c.width + 130, top + c.height + 50, body);
+}
+
 /** A chart as an SVG document (string). */
 export function chartSvg(c: Chart): string {
   switch (c.kind) {
@@ -335,5 +409,7 @@ export function chartSvg(c: Chart): string {
       return scatter(c);
     case 'heat':
       return heatMap(c);
+    case 'field':
+      return field(c);
   }
 }
