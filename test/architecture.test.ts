@@ -87,7 +87,8 @@ test('the cycle finder finds a cycle', () => {
 const placeOf = (file: string): string => {
   const rel = path.relative(SRC, file).split(path.sep);
   if (rel.length === 1) return '';
-  return rel[0] === 'cli' && rel[1] === 'commands' ? 'cli/commands' : rel[0];
+  const two = `${rel[0]}/${rel[1]}`;
+  return ['cli/commands', 'board/client', 'board/server', 'model/losses'].includes(two) ? two : rel[0];
 };
 
 test('src/ is folders: at most a handful of files at its root', () => {
@@ -105,8 +106,8 @@ test('each command is one file under cli/commands/, and no command imports anoth
   expect(crossing).toEqual([]);
 });
 
-test('the edges stay edges: nothing imports the CLI, and only the CLI and the library entry import the reporters', () => {
-  const edges = new Set(['cli', 'cli/commands', 'report', '']);
+test('the edges stay edges: nothing imports the CLI, and only the CLI, the board and the library entry import the reporters', () => {
+  const edges = new Set(['cli', 'cli/commands', 'report', 'board/server', '']);
   const graph = importGraph();
   const wrong = [...graph].flatMap(([file, deps]) =>
     deps
@@ -133,7 +134,27 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   features: ['core', 'kernels', 'model'],
   sweep: ['core', 'config', 'data', 'kernels', 'model', 'training'],
   report: ['core', 'config', 'kernels', 'model', 'training', 'sweep'],
+  board: ['core', 'config', 'model', 'report'],
 };
+
+test("the board's browser code imports only browser-safe code: itself, core/ and the model's losses and penalty", () => {
+  const graph = importGraph();
+  const client = [...graph.keys()].filter((f) => placeOf(f) === 'board/client');
+  expect(client.length).toBeGreaterThan(3);
+  // Everything the bundle reaches, followed through every import.
+  const reached = new Set<string>();
+  const visit = (f: string) => {
+    if (reached.has(f)) return;
+    reached.add(f);
+    for (const d of graph.get(f) ?? []) visit(d);
+  };
+  for (const f of client) visit(f);
+  const allowed = (f: string) =>
+    ['board/client', 'core', 'model/losses'].includes(placeOf(f)) || f.endsWith(path.join('model', 'regularizers.ts'));
+  expect([...reached].filter((f) => !allowed(f)).map((f) => path.relative(SRC, f))).toEqual([]);
+  const node = [...reached].filter((f) => /from\s*['"]node:|require\(/.test(fs.readFileSync(f, 'utf8')));
+  expect(node.map((f) => path.relative(SRC, f))).toEqual([]);
+});
 
 test('each folder imports only what the table of docs/architecture.md allows', () => {
   const top = (file: string) => placeOf(file).split('/')[0];

@@ -278,9 +278,9 @@ export function parallel(
 
 /** A colour legend for a value ramp. */
 export function rampLegend(lo: number, hi: number, label: string, format: (v: number) => string = fmt): SVGElement {
-  const svg = s('svg', { viewBox: '0 0 240 34', class: 'ramp-legend', width: 240 });
-  for (let i = 0; i < 40; i++) svg.append(s('rect', { x: 10 + i * 5, y: 4, width: 5, height: 10, fill: ramp(i / 39) }));
-  svg.append(s('text', { x: 10, y: 28, text: format(lo) }), s('text', { x: 210, y: 28, 'text-anchor': 'end', text: format(hi) }));
-  svg.append(s('text', { x: 110, y: 28, 'text-anchor': 'middle', class: 'label', text: label }));
+  const svg = s('svg', { viewBox: '0 0 240 46', class: 'ramp-legend', width: 240 });
+  svg.append(s('text', { x: 10, y: 11, class: 'label', text: label }));
+  for (let i = 0; i < 40; i++) svg.append(s('rect', { x: 10 + i * 5, y: 16, width: 5, height: 10, fill: ramp(i / 39) }));
+  svg.append(s('text', { x: 10, y: 40, text: format(lo) }), s('text', { x: 210, y: 40, 'text-anchor': 'end', text: format(hi) }));
   return svg;
 }

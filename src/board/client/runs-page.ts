@@ -13,7 +13,13 @@ interface Column {
   numeric?: boolean;
 }
 
-const date = (iso?: string) => (iso ? iso.replace('T', ' ').slice(0, 16) : '–');
+/** The start in local time, as `lintrain runs` prints it. */
+function date(iso?: string): string {
+  const d = iso ? new Date(iso) : null;
+  if (!d || Number.isNaN(d.getTime())) return '–';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
 const COLUMNS: Column[] = [
   { key: 'startedAt', label: 'date', show: (r) => date(r.startedAt) },
