@@ -29,7 +29,21 @@ if (!executable && process.env.CI !== 'true') {
     const tmp = tmpDir('lintrain-board-browser-');
     const dataDir = path.join(tmp, 'data');
     const runs = path.join(tmp, 'runs');
-    const SMALL = ['--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100', '--backend', 'js', '--seed', '3', '--no-plots'];
+    const SMALL = [
+      '--data',
+      dataDir,
+      '--num-train',
+      '250',
+      '--num-val',
+      '50',
+      '--num-test',
+      '100',
+      '--backend',
+      'js',
+      '--seed',
+      '3',
+      '--no-plots',
+    ];
     let board: Board;
     let browser: Browser;
     let page: Page;
@@ -38,7 +52,21 @@ if (!executable && process.env.CI !== 'true') {
       expect(executable).toBeDefined(); // under CI=true a missing browser is a failure
       writeLearnableDir(dataDir, 60, 100);
       const lintrain = (args: string[]) => expect(cli(args, { cwd: tmp }).code).toBe(0);
-      lintrain([...SMALL, '--loss', 'softmax', '--lr', '1e-6', '--reg', '10', '--iters', '300', '--eval-every', '50', '--out', path.join(runs, 'softmax')]);
+      lintrain([
+        ...SMALL,
+        '--loss',
+        'softmax',
+        '--lr',
+        '1e-6',
+        '--reg',
+        '10',
+        '--iters',
+        '300',
+        '--eval-every',
+        '50',
+        '--out',
+        path.join(runs, 'softmax'),
+      ]);
       lintrain([...SMALL, '--loss', 'svm', '--lr', '1e-7', '--iters', '300', '--eval-every', '50', '--out', path.join(runs, 'svm')]);
       lintrain(['sweep', ...SMALL, '--lr', '1e-7,1e-6', '--reg', '1,1000', '--iters', '60', '--out', path.join(runs, 'sweep')]);
       lintrain(['landscape', ...SMALL, '--examples', '1,20', '--steps', '21', '--out', path.join(runs, 'landscape')]);
@@ -122,15 +150,20 @@ if (!executable && process.env.CI !== 'true') {
 
     test('a live run: its curve grows while it trains', async () => {
       const out = path.join(runs, 'live');
-      const child = spawn(process.execPath, [bin, ...SMALL, '--loss', 'svm', '--lr', '1e-7', '--iters', '1000000', '--eval-every', '500', '--out', out], {
-        cwd: tmp,
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        [bin, ...SMALL, '--loss', 'svm', '--lr', '1e-7', '--iters', '1000000', '--eval-every', '500', '--out', out],
+        {
+          cwd: tmp,
+          stdio: 'ignore',
+        },
+      );
       try {
         const deadline = Date.now() + 60_000;
         while (!fs.existsSync(path.join(out, 'summary.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
         await page.goto(`${board.url}#/run/live`);
-        const iterations = async () => Number(((await page.textContent('#metrics-note')) ?? '').replace(/,/g, '').match(/^(\d+) iterations/)?.[1] ?? 0);
+        const iterations = async () =>
+          Number(((await page.textContent('#metrics-note')) ?? '').replace(/,/g, '').match(/^(\d+) iterations/)?.[1] ?? 0);
         const seen: number[] = [];
         while (seen.length < 3 && Date.now() < deadline) {
           const n = await iterations();
