@@ -89,7 +89,8 @@ export function readRow(root: string, name: string): BoardRow {
 }
 
 export class RunsIndex {
-  private readonly rows = new Map<string, { seen: string; row: BoardRow }>();
+  private readonly rows = new Map<string, { seen: string; folder: string; row: BoardRow }>();
+  private looks = 0;
   /** Faults found by reading a run's metrics in full, which the quick check cannot see. */
   private readonly faults = new Map<string, string>();
 
@@ -110,6 +111,7 @@ export class RunsIndex {
   refresh(): { changed: BoardRow[]; gone: string[] } {
     const changed: BoardRow[] = [];
     const names = new Set<string>();
+    this.looks++;
     let entries: fs.Dirent[] = [];
     try {
       entries = fs.readdirSync(this.root, { withFileTypes: true });
@@ -121,12 +123,20 @@ export class RunsIndex {
       const dir = path.join(this.root, e.name);
       if (!e.isDirectory() && !(e.isSymbolicLink() && inside(this.root, dir) && fs.statSync(dir).isDirectory())) continue;
       names.add(e.name);
-      const seen = ['summary.json', 'metrics.jsonl', 'results.jsonl', 'config.json'].map((f) => signature(path.join(dir, f))).join('|');
+      // The trainer writes every file by renaming it into place, which changes the folder's
+      // own mtime: one stat tells whether anything in it changed. Every tenth look also
+      // stats the files, for what other tools may have written in place.
       const old = this.rows.get(e.name);
+      const folder = signature(dir);
+      if (old?.folder === folder && old.row.status !== 'running' && this.looks % 10 !== 0) continue;
+      const seen = ['summary.json', 'metrics.jsonl', 'results.jsonl', 'config.json'].map((f) => signature(path.join(dir, f))).join('|');
       // A running run is re-read even when its files are still: its process may have died.
-      if (old?.seen === seen && old.row.status !== 'running') continue;
+      if (old?.seen === seen && old.row.status !== 'running') {
+        old.folder = folder;
+        continue;
+      }
       const row = readRow(this.root, e.name);
-      this.rows.set(e.name, { seen, row });
+      this.rows.set(e.name, { seen, folder, row });
       if (!old || JSON.stringify(old.row) !== JSON.stringify(row)) changed.push(this.withFault(row));
     }
     const gone = [...this.rows.keys()].filter((n) => !names.has(n));
