@@ -2,11 +2,12 @@
  * The CLI end to end: spawned as a user would run it (the built bin/lintrain.js),
  * on small generated data sets in the official binary format.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf } from '../src/config/schema.js';
-import { lintrain as cli } from './helpers/cli.js';
+import { bin, lintrain as cli } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-cli-'));
@@ -191,4 +192,11 @@ describe('flags renamed in 0.3: the former name still works, and says so in one 
     const f = lintrain(['features', 'extract', '--data', dataDir, '--num-train', '250', '--num-val', '50', '--num-test', '100']);
     expect([f.code, f.stderr.trim()]).toEqual([2, 'lintrain: features extract needs --save FILE, the feature file to write.']);
   });
+});
+
+test('a reader that stops early (lintrain sweep --help | true) is no error', () => {
+  // `true` exits without reading, long before node has started: every write meets a closed pipe.
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" sweep --help | true; echo "exit $?"`], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('exit 0\n');
 });
