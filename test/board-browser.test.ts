@@ -148,7 +148,9 @@ if (!executable && process.env.CI !== 'true') {
       await shot('landscape');
     });
 
-    test('a live run: its curve grows while it trains', async () => {
+    test('a live run: it appears in the open table, and its curve grows while it trains', async () => {
+      await page.goto(board.url);
+      await page.waitForSelector('#runs-table tbody tr');
       const out = path.join(runs, 'live');
       const child = spawn(
         process.execPath,
@@ -160,8 +162,9 @@ if (!executable && process.env.CI !== 'true') {
       );
       try {
         const deadline = Date.now() + 60_000;
-        while (!fs.existsSync(path.join(out, 'summary.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        await page.goto(`${board.url}#/run/live`);
+        // No reload: the table's event stream brings the new run.
+        await page.waitForSelector('tr[data-name="live"] .badge.running', { timeout: 30_000 });
+        await page.click('tr[data-name="live"] a');
         const iterations = async () =>
           Number(((await page.textContent('#metrics-note')) ?? '').replace(/,/g, '').match(/^(\d+) iterations/)?.[1] ?? 0);
         const seen: number[] = [];
@@ -175,6 +178,7 @@ if (!executable && process.env.CI !== 'true') {
         expect(seen[2]).toBeGreaterThan(seen[1]);
         expect(await page.textContent('#run-status')).toBe('running');
         expect(await page.textContent('#run-progress')).toMatch(/to go/);
+        await page.waitForSelector('#run-files a:text("metrics.jsonl")');
         await shot('live');
       } finally {
         child.kill('SIGKILL');

@@ -70,6 +70,7 @@ function drawTraining(root: HTMLElement, name: string, run: RunDetails): () => v
   );
   let metrics: Metrics | null = null;
   let status = run.row?.status;
+  let filesAt = 0;
   const draw = () => {
     if (!metrics) return;
     weightText.textContent = Number(weight.value).toFixed(2);
@@ -128,6 +129,11 @@ function drawTraining(root: HTMLElement, name: string, run: RunDetails): () => v
     metrics = JSON.parse((e as MessageEvent).data) as Metrics;
     drawProgress(metrics.progress, metrics.status ?? undefined);
     draw();
+    if (Date.now() - filesAt > 5000 || (metrics.status && metrics.status !== status)) {
+      // The folder gains files as the run goes (metrics.jsonl, then the model and pictures).
+      filesAt = Date.now();
+      getJson<RunDetails>(runUrl(name)).then((next) => document.getElementById('run-files')?.replaceWith(filesList(name, next)));
+    }
     if (metrics.status && metrics.status !== status) {
       status = metrics.status;
       document.getElementById('run-status')?.replaceChildren(status);
@@ -224,22 +230,24 @@ function drawConfig(root: HTMLElement, config: Record<string, unknown> | null): 
   );
 }
 
-function drawFiles(root: HTMLElement, name: string, run: RunDetails): void {
-  root.append(
-    h('h2', {}, 'Files'),
-    h(
-      'ul',
-      { class: 'files', id: 'run-files' },
-      ...run.files.map((f) =>
-        h(
-          'li',
-          {},
-          h('a', { href: `${fileUrl(name, f.name)}?download`, download: f.name }, f.name),
-          h('span', { class: 'muted' }, ` ${(f.size / 1024).toFixed(1)} KB`),
-        ),
+/** The run folder's files, each a download link; redrawn as a running run writes more. */
+function filesList(name: string, run: RunDetails): HTMLElement {
+  return h(
+    'ul',
+    { class: 'files', id: 'run-files' },
+    ...run.files.map((f) =>
+      h(
+        'li',
+        {},
+        h('a', { href: `${fileUrl(name, f.name)}?download`, download: f.name }, f.name),
+        h('span', { class: 'muted' }, ` ${(f.size / 1024).toFixed(1)} KB`),
       ),
     ),
   );
+}
+
+function drawFiles(root: HTMLElement, name: string, run: RunDetails): void {
+  root.append(h('h2', {}, 'Files'), filesList(name, run));
 }
 
 /** A sweep: the assignment's plot (two swept keys, coloured by validation accuracy), parallel coordinates, the trials. */
