@@ -8,6 +8,7 @@ import { makeDataset } from '../data/preprocess.js';
 import { createKernels } from '../kernels/index.js';
 import type { WorkerInit } from './pool.js';
 import { executeTask, type Task } from './task.js';
+import { curveBuffers } from './curve.js';
 import { D } from '../core/shapes.js';
 
 const init = workerData as WorkerInit;
@@ -43,7 +44,9 @@ const data = makeDataset(raw, { ...init.sizes, numTest: nTest, numDev: 0 }, 0, (
 
 parentPort!.on('message', (task: Task) => {
   try {
-    parentPort!.postMessage({ result: executeTask(task, data, kernels) });
+    const result = executeTask(task, data, kernels);
+    // The curve's columns move to the main thread (a transfer, no copy); W is small and copied.
+    parentPort!.postMessage({ result }, result.curve ? curveBuffers(result.curve) : []);
   } catch (e) {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }

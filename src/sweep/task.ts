@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Kernels, KernelsId } from '../kernels/types.js';
 import type { Dataset } from '../core/shapes.js';
 import { train } from '../training/trainer.js';
+import { type Curve, curveCollector } from './curve.js';
 
 /** One run: a whole config (its seed included). */
 export interface Task {
@@ -28,6 +29,7 @@ export interface TaskResult {
   timeSec: number;
   W?: Float32Array; // C×(D+1): the trained weights
   stepSize?: StepSizeResult; // config.experiment 'step-size'
+  curve?: Curve; // the training curve, up to the divergence of a diverged run (not for an experiment)
   kernels: KernelsId; // the kernels that computed it
   error?: string;
 }
@@ -44,12 +46,14 @@ export function executeTask(task: Task, data: Dataset, kernels: Kernels): TaskRe
   }
   let finalLoss = NaN;
   let W: Float32Array;
+  const curve = curveCollector(config);
   try {
     W = train(config, data, kernels, (e) => {
       if (e.event === 'iter') finalLoss = e.bestLoss ?? e.loss;
+      curve.listen(e);
     });
   } catch (e) {
-    if (e instanceof LintrainError) return { ...base, finalLoss, timeSec: elapsed(), error: e.message };
+    if (e instanceof LintrainError) return { ...base, finalLoss, timeSec: elapsed(), curve: curve.curve(), error: e.message };
     throw e;
   }
   const acc = (split: keyof Dataset & ('train' | 'val' | 'test')) => accuracy(kernels, data[split], data.mean, W).acc;
@@ -62,5 +66,6 @@ export function executeTask(task: Task, data: Dataset, kernels: Kernels): TaskRe
     finalLoss,
     timeSec: elapsed(),
     W,
+    curve: curve.curve(),
   };
 }

@@ -153,7 +153,7 @@ export async function reproCommand(cmd: Command): Promise<number> {
       (r) => {
         bar.update(++done);
         const t = tasks[r.index];
-        const { W: _W, ...outcome } = r;
+        const { W: _W, curve: _curve, ...outcome } = r; // repro keeps neither weights nor curves of its runs
         if (json) stdoutEvents().write('trial', { preset: t.row.file, seed: t.seed, ...outcome });
         if (!process.stderr.isTTY) {
           const accs = r.stepSize ? '' : `: val ${fmtAcc([r.valAcc])}, test ${fmtAcc([r.testAcc])}`;
