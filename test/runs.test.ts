@@ -168,7 +168,8 @@ describe('runs, show and a sweep folder', () => {
     const b = path.join(dir, 'b');
     const s = JSON.parse(fs.readFileSync(path.join(b, 'summary.json'), 'utf8'));
     expect(s).toMatchObject({ kind: 'sweep', status: 'done' });
-    expect(s.files).toEqual(['config.json', 'model.json', 'results.jsonl', 'summary.json', 'sweep.png', 'sweep.svg']);
+    const trials = ['trials/0.jsonl', 'trials/1.jsonl', 'trials/2.jsonl', 'trials/3.jsonl']; // each run's curves
+    expect(s.files).toEqual(['config.json', 'model.json', 'results.jsonl', 'summary.json', 'sweep.png', 'sweep.svg', ...trials]);
     const results = jsonLines(fs.readFileSync(path.join(b, 'results.jsonl'), 'utf8'), 'sweep');
     expect(results.map((l) => l.event)).toEqual(['format', 'trial', 'trial', 'trial', 'trial']);
     expect(results.slice(1)).toEqual(sweep.events.filter((l) => l.event === 'trial'));

@@ -9,6 +9,10 @@ import { resolveConfig } from '../src/config/resolve.js';
 import { UsageError } from '../src/core/errors.js';
 import { createJsKernels } from '../src/kernels/js.js';
 import { inlinePool, executeAll } from '../src/sweep/pool.js';
+import { curveText } from '../src/report/sweep-recorder.js';
+import { readEvents } from '../src/report/events.js';
+import { train } from '../src/training/trainer.js';
+import type { TrainEvent } from '../src/training/events.js';
 import {
   bestByVal,
   byPoint,
@@ -194,6 +198,28 @@ describe('runs in process (js backend, learnable data)', () => {
     const [r] = await executeAll(pool, [{ index: 0, config }], () => {});
     expect(r.error).toMatch(/diverged/);
     expect(r.valAcc).toBeNaN();
+    expect(r.curve!.iter.length).toBeLessThan(30); // its curve, up to the last finite loss
+    expect(Array.from(r.curve!.loss).every(Number.isFinite)).toBe(true);
+  });
+
+  // The trusted twin: the events train() emits for the same config, as a lone run's reporters see them.
+  test.each([
+    ['sgd', { opt: 'sgd', evalEvery: 4 }],
+    ['momentum, lr decay every 3', { opt: 'momentum', evalEvery: 5, lrDecay: 0.5, lrStep: 3 }],
+    ['random-local (bestLoss)', { opt: 'random-local', evalEvery: 0 }],
+  ] as const)('a run keeps its curve: the events train() emits (%s), as lines', async (_name, flags) => {
+    const config = resolveConfig({}, { backend: 'js', iters: 13, batchSize: 20, lr: 1e-6, seed: 5, ...flags });
+    const [r] = await executeAll(pool, [{ index: 0, config }], () => {});
+    const events: TrainEvent[] = [];
+    train(config, data, createJsKernels(), (e) => events.push(e));
+    const c = r.curve!;
+    expect(c.iter.length).toBe(13);
+    expect(c.search).toBe(flags.opt === 'random-local');
+    expect(c.valIter.length).toBe(flags.evalEvery ? Math.floor(12 / flags.evalEvery) : 0);
+    const text = curveText(c);
+    expect(text.split('\n')[0]).toMatch(/^\{"event":"format","format":"lintrain-events","version":1,"command":"sweep"/);
+    expect(readEvents(text)).toEqual(events); // the same numbers, the same order, nothing else
+    expect(text).toBe([text.split('\n')[0], ...events.map((e) => JSON.stringify(e)), ''].join('\n'));
   });
 });
 

@@ -142,7 +142,8 @@ export async function sweepCommand(cmd: Command): Promise<number> {
         bar.update(++done);
         const run = asRun(r);
         if (json) stdoutEvents().write('trial', run);
-        folder!.trial(run);
+        folder!.trial(run, r.curve);
+        r.curve = undefined; // written: a long sweep need not hold every run's curves to its end
         if (!process.stderr.isTTY) {
           reporter.info(
             `run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`,
