@@ -288,6 +288,27 @@ describe('lintrain sweep, spawned with 2 jobs', () => {
     expect(r.stdout).toMatch(/^4 runs in /m);
   });
 
+  test("each run's curves in trials/<index>.jsonl: valid lines, listed, the lines of the same run alone", () => {
+    const out = path.join(tmp, 'with-curves');
+    const r = lintrain(['--lr', '1e-7,1e-6', '--reg', '100', '--jobs', '2', '--eval-every', '6', '--no-plots', '--out', out]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.files).toEqual(expect.arrayContaining(['trials/0.jsonl', 'trials/1.jsonl']));
+    expect(fs.readdirSync(path.join(out, 'trials')).sort()).toEqual(['0.jsonl', '1.jsonl']);
+    const trials = lines(fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8')).filter((e) => e.event === 'trial');
+    for (const t of trials) {
+      const events = checkEvents(fs.readFileSync(path.join(out, 'trials', `${t.index}.jsonl`), 'utf8'), 'sweep');
+      expect(events.filter((e) => e.event === 'iter').map((e) => e.iter)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(events.filter((e) => e.event === 'val').map((e) => e.iter)).toEqual([6, 12, 18]);
+      // Trained alone on a worker's thread count or not, the run draws the same curves.
+      const alone = path.join(tmp, `alone-${t.index}`);
+      const flags = ['--lr', String(t.params.lr), '--reg', '100', '--seed', String(t.seed), '--eval-every', '6', '--no-plots'];
+      expect(cli([...SMALL, ...flags, '--out', alone], { cwd: tmp }).code).toBe(0);
+      const metrics = fs.readFileSync(path.join(alone, 'metrics.jsonl'), 'utf8');
+      expect(events.slice(1)).toEqual(readEvents(metrics));
+    }
+  });
+
   test('usage errors exit 2 with one line', () => {
     for (const [args, message] of [
       [['--lr', '1e-8:1e-6'], /--lr is a range \(lo:hi\): say how many random runs with --samples N/],
