@@ -39,9 +39,22 @@ expect(
   lintrain([...SMALL, '--loss', 'softmax', '--lr', '1e-6', '--iters', '40', '--eval-every', '10', '--out', path.join(runs, 'softmax')])
     .code,
 ).toBe(0);
-expect(lintrain(['sweep', ...SMALL, '--lr', '1e-7,1e-6', '--reg', '1,10', '--iters', '20', '--out', path.join(runs, 'sweep')]).code).toBe(
-  0,
-);
+expect(
+  lintrain([
+    'sweep',
+    ...SMALL,
+    '--lr',
+    '1e-7,1e-6',
+    '--reg',
+    '1,10',
+    '--iters',
+    '20',
+    '--eval-every',
+    '5',
+    '--out',
+    path.join(runs, 'sweep'),
+  ]).code,
+).toBe(0);
 
 // Damaged folders beside them.
 const copy = (from: string, to: string) => fs.cpSync(path.join(runs, from), path.join(runs, to), { recursive: true });
@@ -63,6 +76,8 @@ fs.writeFileSync(path.join(secret, 'summary.json'), fs.readFileSync(path.join(ru
 fs.writeFileSync(path.join(secret, 'key.txt'), 'do not serve');
 fs.symlinkSync(secret, path.join(runs, 'outside'));
 fs.symlinkSync(path.join(secret, 'key.txt'), path.join(runs, 'softmax', 'key.txt'));
+fs.symlinkSync(path.join(secret, 'key.txt'), path.join(runs, 'sweep', 'trials', '9.jsonl'));
+fs.mkdirSync(path.join(runs, 'sweep', 'trials', '8.jsonl')); // a folder where a trial's file would be
 
 let board: Board;
 beforeAll(async () => {
@@ -152,6 +167,31 @@ describe('routes', () => {
     for (const t of sweep.trials) expect(Object.keys(t.params).sort()).toEqual(['lr', 'reg']);
   });
 
+  test("a sweep's trial: its curves in the shape of a run's, from trials/INDEX.jsonl", async () => {
+    const run = await getJson('/api/run/softmax/metrics?points=8');
+    const m = await getJson('/api/run/sweep/trial/2/metrics?points=8');
+    expect(Object.keys(m).sort()).toEqual(Object.keys(run).sort());
+    expect(m.iters).toBe(20);
+    expect(m.iter.iter).toHaveLength(8);
+    for (const k of ['loss', 'lossMin', 'lossMax', 'batchAcc', 'lr']) expect(m.iter[k]).toHaveLength(8);
+    expect(m.val.iter).toEqual([5, 10, 15]);
+    expect(m.damaged).toBeNull();
+    const { trials } = await getJson('/api/run/sweep');
+    const t = trials.find((x: { index: number }) => x.index === 2);
+    expect(m.progress).toEqual({ itersDone: 20, iters: 20, elapsedSec: t.timeSec, etaSec: null });
+    for (const x of trials) {
+      const all = await getJson(`/api/run/sweep/trial/${x.index}/metrics`);
+      const lines = fs
+        .readFileSync(path.join(runs, 'sweep', 'trials', `${x.index}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1);
+      const iters = lines.map((l) => JSON.parse(l)).filter((e) => e.event === 'iter');
+      expect(all.iter.loss).toEqual(iters.map((e) => e.loss));
+      expect(all.val.valAcc).toHaveLength(3);
+    }
+  });
+
   test('a garbled metrics file shows the lines before the fault, and the table then says so', async () => {
     const m = await getJson('/api/run/garbled/metrics');
     expect(m.iters).toBe(4);
@@ -182,6 +222,28 @@ describe('routes', () => {
     '/api/run/softmax%00/file/config.json',
     '/api/run/%E0%A4%A/file/config.json',
     '/api/run/nothing-here',
+    // A sweep's trials: digits only, a file that is there, inside --dir.
+    '/api/run/sweep/trial/4/metrics',
+    '/api/run/sweep/trial/-1/metrics',
+    '/api/run/sweep/trial/01/metrics',
+    '/api/run/sweep/trial/1.0/metrics',
+    '/api/run/sweep/trial/1e0/metrics',
+    '/api/run/sweep/trial/%200/metrics',
+    '/api/run/sweep/trial/99999999999999999999/metrics',
+    '/api/run/sweep/trial/0/metrics/x',
+    '/api/run/sweep/trial/0',
+    '/api/run/sweep/trial/0/stream',
+    '/api/run/sweep/trial/8/metrics',
+    '/api/run/sweep/trial/9/metrics',
+    '/api/run/sweep/trial/..%2F..%2Fsoftmax%2Fmetrics/metrics',
+    '/api/run/sweep/trial/..%2F..%2F..%2Fsecret%2Fkey.txt%00/metrics',
+    '/api/run/sweep/trial/0%2F..%2F..%2F..%2Fsecret%2Fkey/metrics',
+    '/api/run/sweep/trial/%2e%2e%2F%2e%2e%2Fsoftmax%2Fmetrics/metrics',
+    '/api/run/softmax/trial/0/metrics',
+    '/api/run/outside/trial/0/metrics',
+    '/api/run/..%2Fsweep/trial/0/metrics',
+    '/api/run/sweep/file/trials',
+    '/api/run/sweep/file/trials%2F0.jsonl',
   ])('%s is 404', async (p) => {
     const r = await raw(p);
     expect(r.status).toBe(404);

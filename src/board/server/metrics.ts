@@ -1,5 +1,6 @@
 /**
- * A run's metrics.jsonl, read as it grows, and cut down to what a chart can show.
+ * A run's metrics.jsonl (or a sweep's trials/<index>.jsonl, the same lines), read as it
+ * grows, and cut down to what a chart can show.
  *
  * The trainer rewrites metrics.jsonl whole every few seconds (a new file renamed into
  * place), always with the lines it had before at its start. So the reader keeps the
@@ -61,7 +62,11 @@ export class MetricsLog {
   private tail = Buffer.alloc(0); // the last CHECK_BYTES parsed
   private seen = '';
 
-  constructor(readonly file: string) {}
+  /** `label` names the file in the `damaged` message. */
+  constructor(
+    readonly file: string,
+    private readonly label = 'metrics.jsonl',
+  ) {}
 
   private reset(): void {
     for (const c of [...this.iter.values(), ...this.val.values()]) c.length = 0;
@@ -118,7 +123,7 @@ export class MetricsLog {
         try {
           e = JSON.parse(line);
         } catch {
-          this.damaged = `metrics.jsonl line ${this.lines} is not JSON; the ${this.lines - 1} lines before it are shown`;
+          this.damaged = `${this.label} line ${this.lines} is not JSON; the ${this.lines - 1} lines before it are shown`;
           return;
         }
         const columns = e.event === 'iter' || (e.event === undefined && 'loss' in e) ? this.iter : e.event === 'val' ? this.val : null;

@@ -3,10 +3,10 @@
  * API over the run folders under --dir, with server-sent event streams for what grows
  * (the runs table, a run's curves). No route writes anything.
  *
- * Only three kinds of path lead to files: the assets (a fixed list read at start), a run
- * folder's name as listed by RunsIndex, and a file directly in such a folder. Names are
- * looked up, never joined blindly, so `..`, encoded or not, and links out of --dir find
- * nothing and get 404.
+ * Only four kinds of path lead to files: the assets (a fixed list read at start), a run
+ * folder's name as listed by RunsIndex, a file directly in such a folder, and a sweep's
+ * trials/<index>.jsonl by its index (digits only). Names are looked up, never joined
+ * blindly, so `..`, encoded or not, and links out of --dir find nothing and get 404.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -93,12 +93,13 @@ export function startBoard(options: BoardOptions): Promise<Board> {
   const logs = new Map<string, MetricsLog>();
   const streams = new Set<http.ServerResponse>();
 
-  const metricsOf = (name: string, dir: string): MetricsLog => {
-    let log = logs.get(name);
+  /** The parsed log of a file, kept by its path (a run's metrics, a sweep's trial). */
+  const logOf = (file: string, label?: string): MetricsLog => {
+    let log = logs.get(file);
     if (log)
-      logs.delete(name); // re-inserted: the map's order is the order of use
-    else log = new MetricsLog(path.join(dir, 'metrics.jsonl'));
-    logs.set(name, log);
+      logs.delete(file); // re-inserted: the map's order is the order of use
+    else log = new MetricsLog(file, label);
+    logs.set(file, log);
     if (logs.size > KEEP_LOGS) logs.delete(logs.keys().next().value!);
     return log;
   };
@@ -163,8 +164,26 @@ export function startBoard(options: BoardOptions): Promise<Board> {
     };
   };
 
+  /** A sweep's trials/<index>.jsonl, only for an index of digits whose file is there, inside --dir. */
+  const trialFile = (dir: string, index: string): string | null => {
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(index)) return null;
+    const real = inside(root, path.join(dir, 'trials', `${index}.jsonl`));
+    return real && path.dirname(real) === path.join(dir, 'trials') && fs.statSync(real, { throwIfNoEntry: false })?.isFile() ? real : null;
+  };
+
+  /** A trial's curves, in the shape of a run's; its progress from its `trial` line (the file is written once it ends). */
+  const trialMetrics = async (name: string, dir: string, file: string, at: number, points: number) => {
+    const log = logOf(file, `trials/${at}.jsonl`);
+    await log.refresh();
+    const line = readTrials(path.join(dir, 'results.jsonl')).find((t) => (t as { index?: unknown }).index === at);
+    const timeSec = (line as { timeSec?: unknown } | undefined)?.timeSec;
+    const done = log.lastIter;
+    const progress = { itersDone: done, iters: done, elapsedSec: typeof timeSec === 'number' ? timeSec : null, etaSec: null };
+    return { ...log.view(points), progress, status: index.row(name)?.status ?? null };
+  };
+
   const metrics = async (name: string, dir: string, points: number) => {
-    const log = metricsOf(name, dir);
+    const log = logOf(path.join(dir, 'metrics.jsonl'));
     await log.refresh();
     index.noteFault(name, log.damaged);
     const summary = readJson(path.join(dir, 'summary.json')) as Record<string, unknown> | null;
@@ -248,6 +267,10 @@ export function startBoard(options: BoardOptions): Promise<Board> {
         last = key;
         return [['metrics', view]];
       });
+    }
+    if (sub === 'trial' && parts.length === 6 && parts[5] === 'metrics') {
+      const trial = trialFile(dir, file);
+      return trial ? json(res, 200, await trialMetrics(name, dir, trial, Number(file), points)) : notFound(res);
     }
     if (sub === 'file' && parts.length === 5 && plainName(file)) {
       const real = inside(root, path.join(dir, file));
