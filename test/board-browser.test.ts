@@ -68,7 +68,20 @@ if (!executable && process.env.CI !== 'true') {
         path.join(runs, 'softmax'),
       ]);
       lintrain([...SMALL, '--loss', 'svm', '--lr', '1e-7', '--iters', '300', '--eval-every', '50', '--out', path.join(runs, 'svm')]);
-      lintrain(['sweep', ...SMALL, '--lr', '1e-7,1e-6', '--reg', '1,1000', '--iters', '60', '--out', path.join(runs, 'sweep')]);
+      lintrain([
+        'sweep',
+        ...SMALL,
+        '--lr',
+        '1e-7,1e-6',
+        '--reg',
+        '1,1000',
+        '--iters',
+        '60',
+        '--eval-every',
+        '10',
+        '--out',
+        path.join(runs, 'sweep'),
+      ]);
       lintrain(['landscape', ...SMALL, '--examples', '1,20', '--steps', '21', '--out', path.join(runs, 'landscape')]);
       fs.mkdirSync(SHOTS, { recursive: true });
       board = await startBoard({ dir: runs, port: 0, host: '127.0.0.1', assets: path.join(root, 'dist', 'board', 'assets'), pollMs: 250 });
@@ -137,6 +150,18 @@ if (!executable && process.env.CI !== 'true') {
       await page.click('#sweep-scatter circle.point >> nth=0');
       await page.waitForSelector('#trial pre');
       expect(await page.textContent('#trial pre')).toMatch(/^lintrain --config sweep\/config.json --lr \S+ --reg \S+ --seed \d+$/);
+      // Its curves, from the sweep's trials/: the loss, and validation every 10 iterations and at the end.
+      await page.waitForSelector('#trial-loss path.curve');
+      expect(await page.$$eval('#trial-loss path.curve', (p) => p.length)).toBe(2); // the loss and its smoothed line
+      expect(await page.$$eval('#trial-val path.curve', (p) => p.length)).toBe(3); // batch, smoothed, validation
+      expect(await page.textContent('#trial h3')).toMatch(/^Run \d+ \(point \d+\)$/);
+      // Another run, from its line of the parallel coordinates: its own curves replace the first's.
+      const firstId = await page.getAttribute('#sweep-scatter circle.point >> nth=0', 'data-id');
+      const otherId = firstId === '3' ? '2' : '3';
+      const first = await page.getAttribute('#trial-loss path.curve', 'd');
+      await page.dispatchEvent(`#sweep-parallel path.row[data-id="${otherId}"]`, 'click');
+      await page.waitForFunction((d) => document.querySelector('#trial-loss path.curve')?.getAttribute('d') !== d, first);
+      expect(await page.textContent('#trial h3')).toMatch(new RegExp(`^Run ${Number(otherId) + 1} `));
       await shot('sweep');
     });
 

@@ -6,11 +6,12 @@
  */
 import { fileUrl, type Landscape, type Metrics, type RunDetails, runUrl, type Trial } from './api.js';
 import { heatMap, lineChart, parallel, rampLegend, scatter } from './charts.js';
+import { accuracyChart, lossChart } from './curves.js';
 import { duration, fmt, getJson, h, pct } from './dom.js';
-import { extent, smooth, templates } from './scales.js';
+import { extent, templates } from './scales.js';
 
 const POINTS = 1000;
-const COLORS = { loss: '#1f6feb', smooth: '#0b3d91', batch: '#e36209', val: '#22863a', best: '#6f42c1' };
+const SMOOTHING = 0.9; // a sweep's run: the run page's default weight
 
 export function runPage(root: HTMLElement, _params: URLSearchParams, path: string[]): () => void {
   const name = path[0] ?? '';
@@ -75,31 +76,8 @@ function drawTraining(root: HTMLElement, name: string, run: RunDetails): () => v
     if (!metrics) return;
     weightText.textContent = Number(weight.value).toFixed(2);
     const w = Number(weight.value);
-    const it = metrics.iter;
-    const lines = [];
-    if (it.loss) {
-      lines.push({
-        name: 'loss',
-        x: it.iter,
-        y: it.loss,
-        color: COLORS.loss,
-        width: 1,
-        opacity: 0.45,
-        band: it.lossMin ? { lo: it.lossMin, hi: it.lossMax } : undefined,
-      });
-      lines.push({ name: `smoothed (${w.toFixed(2)})`, x: it.iter, y: smooth(it.loss, w), color: COLORS.smooth, width: 2 });
-    }
-    if (it.bestLoss) lines.push({ name: 'best so far', x: it.iter, y: it.bestLoss, color: COLORS.best, width: 2 });
-    lossBox.replaceChildren(lineChart(lines, { xLabel: 'iteration', yLabel: 'loss', title: 'Loss', logY: logY.checked }));
-    const acc = [];
-    const batch = it.batchAcc ?? it.trainAcc;
-    if (batch) {
-      acc.push({ name: it.batchAcc ? 'batch' : 'try (train)', x: it.iter, y: batch, color: COLORS.batch, width: 1, opacity: 0.4 });
-      acc.push({ name: 'batch, smoothed', x: it.iter, y: smooth(batch, w), color: COLORS.batch, width: 2 });
-    }
-    if (metrics.val.valAcc)
-      acc.push({ name: 'validation', x: metrics.val.iter, y: metrics.val.valAcc, color: COLORS.val, width: 2, dots: true });
-    accBox.replaceChildren(lineChart(acc, { xLabel: 'iteration', yLabel: 'accuracy', title: 'Accuracy' }));
+    lossBox.replaceChildren(lossChart(metrics, w, logY.checked));
+    accBox.replaceChildren(accuracyChart(metrics, w));
     note.textContent =
       `${metrics.iters.toLocaleString()} iterations` +
       (metrics.iters > metrics.points
@@ -277,7 +255,8 @@ function drawSweep(root: HTMLElement, name: string, run: RunDetails): void {
         `train ${pct(t.trainAcc)} · validation ${pct(t.valAcc)} · final loss ${fmt(t.finalLoss)} · ${duration(t.timeSec)}`,
       ),
       t.error ? h('p', { class: 'error' }, t.error) : '',
-      h('p', {}, 'Train it alone, with its own run folder and curves:'),
+      trialCurves(name, t, () => detail.dataset.trial === String(t.index)),
+      h('p', {}, 'Train it alone, with its own run folder:'),
       h('pre', {}, `lintrain --config ${name}/config.json ${flags.join(' ')} --seed ${t.seed}`),
       h(
         'table',
@@ -289,6 +268,10 @@ function drawSweep(root: HTMLElement, name: string, run: RunDetails): void {
     );
   };
   const byIndex = new Map(trials.map((t) => [String(t.index), t]));
+  const pick = (id: string) => {
+    detail.dataset.trial = id; // the run shown: a slow answer for one clicked before is dropped
+    show(byIndex.get(id)!);
+  };
   const vals = trials.map((t) => t.valAcc).filter((v): v is number => v !== null && Number.isFinite(v));
   const [v0, v1] = extent(vals);
   const isLog = (k: string) => {
@@ -316,7 +299,7 @@ function drawSweep(root: HTMLElement, name: string, run: RunDetails): void {
             logX: isLog(kx),
             logY: ky ? isLog(ky) : false,
             title: 'Validation accuracy',
-            onPick: (p) => show(byIndex.get(p.id)!),
+            onPick: (p) => pick(p.id),
           },
         ),
         rampLegend(v0, v1, 'validation accuracy', pct),
@@ -335,11 +318,33 @@ function drawSweep(root: HTMLElement, name: string, run: RunDetails): void {
             id: String(t.index),
             label: `run ${t.index + 1}: validation ${pct(t.valAcc)}`,
           })),
-          { onPick: (id) => show(byIndex.get(id)!) },
+          { onPick: pick },
         ),
       ),
     );
   root.append(h('h2', {}, `Sweep: ${trials.length} runs over ${keys.join(', ') || 'nothing'}`), box, detail);
+}
+
+/**
+ * A sweep's run's loss and accuracy charts, from its trials/INDEX.jsonl, drawn once they
+ * arrive if `current()` says the run is still the one shown. Its final validation accuracy
+ * (the trial line's) ends the validation curve.
+ */
+function trialCurves(name: string, t: Trial, current: () => boolean): HTMLElement {
+  const lossBox = h('div', { class: 'chart-box', id: 'trial-loss' }, h('p', { class: 'muted' }, 'loading the curves…'));
+  const valBox = h('div', { class: 'chart-box', id: 'trial-val' });
+  getJson<Metrics>(`${runUrl(name)}/trial/${t.index}/metrics?points=${POINTS}`)
+    .then((m) => {
+      if (!current()) return;
+      const last = t.valAcc !== null && Number.isFinite(t.valAcc) ? { iter: m.progress.itersDone, valAcc: t.valAcc } : undefined;
+      lossBox.replaceChildren(lossChart(m, SMOOTHING));
+      valBox.replaceChildren(accuracyChart(m, SMOOTHING, last));
+    })
+    .catch(() => {
+      if (current())
+        lossBox.replaceChildren(h('p', { class: 'muted' }, 'No curves for this run: the sweep kept none (no trials/ in its folder).'));
+    });
+  return h('div', { class: 'charts' }, lossBox, valBox);
 }
 
 /** `lintrain landscape`: the loss along one random direction (curves) and two (heat maps), as in the CS231n notes. */
