@@ -31,7 +31,7 @@ class Column {
 /** The numeric fields of `iter` lines that the board draws, and of `val` lines. */
 const ITER_FIELDS = ['iter', 'loss', 'batchAcc', 'bestLoss', 'trainAcc', 'lr'] as const;
 const VAL_FIELDS = ['iter', 'valAcc'] as const;
-const LINES_PER_SLICE = 20000;
+const SLICE_BYTES = 2 * 1024 * 1024; // parsed between two yields to other requests
 const CHECK_BYTES = 256; // the end of what was parsed, compared before parsing on
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
@@ -111,34 +111,45 @@ export class MetricsLog {
   }
 
   private async parse(bytes: Buffer): Promise<void> {
-    let start = 0;
-    let inSlice = 0;
-    for (;;) {
-      const end = bytes.indexOf(10, start);
-      if (end < 0) break; // an unfinished last line waits for the next rewrite
-      const line = bytes.subarray(start, end).toString('utf8').trim();
-      this.lines++;
-      if (line !== '') {
-        let e: Record<string, unknown>;
-        try {
-          e = JSON.parse(line);
-        } catch {
-          this.damaged = `${this.label} line ${this.lines} is not JSON; the ${this.lines - 1} lines before it are shown`;
+    // Slices of whole lines, decoded as latin1: one character per byte, so a character's
+    // index is its byte offset, and the numbers read the same (the lines the board reads
+    // are ASCII; a name with other characters is only mis-spelt, never misplaced).
+    while (bytes.length > 0) {
+      const cut = bytes.lastIndexOf(10, SLICE_BYTES - 1);
+      if (cut < 0) {
+        if (bytes.length < SLICE_BYTES) break; // an unfinished last line waits for the next rewrite
+        this.damaged = `${this.label} line ${this.lines + 1} is longer than ${SLICE_BYTES} bytes`;
+        return;
+      }
+      const text = bytes.toString('latin1', 0, cut + 1);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        this.lines++;
+        const line = text.slice(start, end).trim();
+        if (line !== '' && !this.take(line)) {
+          this.advance(bytes, start);
           return;
         }
-        const columns = e.event === 'iter' || (e.event === undefined && 'loss' in e) ? this.iter : e.event === 'val' ? this.val : null;
-        if (columns) for (const [field, column] of columns) column.push(num(e[field]));
+        start = end + 1;
       }
-      start = end + 1;
-      if (++inSlice === LINES_PER_SLICE) {
-        this.advance(bytes, start);
-        bytes = bytes.subarray(start);
-        start = 0;
-        inSlice = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      this.advance(bytes, cut + 1);
+      bytes = bytes.subarray(cut + 1);
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    this.advance(bytes, start);
+  }
+
+  /** One line's numbers into the columns; false (and `damaged` says why) when it is not JSON. */
+  private take(line: string): boolean {
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      this.damaged = `${this.label} line ${this.lines} is not JSON; the ${this.lines - 1} lines before it are shown`;
+      return false;
+    }
+    const columns = e.event === 'iter' || (e.event === undefined && 'loss' in e) ? this.iter : e.event === 'val' ? this.val : null;
+    if (columns) for (const [field, column] of columns) column.push(num(e[field]));
+    return true;
   }
 
   /** Count bytes[0, upTo) as parsed, and remember their end to recognise the file next time. */
