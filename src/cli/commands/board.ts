@@ -46,7 +46,14 @@ export async function boardCommand(arg: string | undefined, cmd: Command): Promi
   const o = cmd.opts() as { dir?: string; port: number; host: string; open?: boolean };
   if (o.dir !== undefined && arg !== undefined && o.dir !== arg) throw new UsageError('give the runs folder once: as DIR or as --dir.');
   const dir = arg ?? o.dir ?? RUNS_ROOT;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--dir ${dir}: no such folder.`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    const given = arg ?? o.dir;
+    throw new UsageError(
+      given === undefined
+        ? `${RUNS_ROOT}/: no such folder here; train a run first (lintrain --out ${RUNS_ROOT}/first), or name the folder: lintrain board DIR.`
+        : `--dir ${dir}: no such folder.`,
+    );
+  }
   if (!LOOPBACK.has(o.host))
     process.stderr.write(`lintrain: warning: serving on ${o.host}: anyone who can reach this machine can read the runs in ${dir}.\n`);
   let board: Awaited<ReturnType<typeof startBoard>>;
