@@ -6,7 +6,7 @@
 import { UsageError } from '../core/errors.js';
 import { defaultThreads, MAX_THREADS } from '../kernels/threads.js';
 
-export const OPT_NAMES = ['random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
+export const OPT_NAMES = ['random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'lbfgs'] as const;
 export type OptName = (typeof OPT_NAMES)[number];
 
 export const DEFAULTS = {
@@ -30,6 +30,8 @@ export const DEFAULTS = {
   beta1: 0.9, // adam: first-moment decay
   beta2: 0.999, // adam: second-moment decay
   eps: 1e-8, // adagrad, rmsprop, adam: added to the denominator
+  lbfgsMemory: 10, // lbfgs: how many (s, y) pairs the inverse-Hessian estimate remembers
+  tol: 1e-5, // lbfgs: stop once ‖∇L(W)‖₂ ≤ tol·‖∇L(W₀)‖₂ (0: run all --iters)
   numTrain: 49000, // training split: the first numTrain training records
   numVal: 1000, // validation split: the last numVal training records
   numTest: 10000, // test split: the first numTest records of test_batch
@@ -115,6 +117,8 @@ export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
   beta1: unit,
   beta2: unit,
   eps: pos,
+  lbfgsMemory: count,
+  tol: unit,
   numTrain: count,
   numVal: size,
   numTest: size,
@@ -199,6 +203,17 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
     keys: ['opt', 'momentum'],
     bad: (c) => c.opt === 'nesterov' && c.momentum === 0,
     message: () => 'Nesterov momentum requires a momentum: --momentum must be in (0, 1) with --opt nesterov. Got 0.',
+  },
+  // L-BFGS and its Wolfe line search assume a differentiable objective; on a kink they stall or cycle.
+  {
+    keys: ['opt', 'loss'],
+    bad: (c) => c.opt === 'lbfgs' && c.loss === 'svm',
+    message: () => '--opt lbfgs needs a differentiable loss: --loss svm (the hinge) has kinks; use --loss svm2 (squared hinge) or softmax.',
+  },
+  {
+    keys: ['opt', 'regType'],
+    bad: (c) => c.opt === 'lbfgs' && (c.regType === 'l1' || c.regType === 'elastic'),
+    message: (c) => `--opt lbfgs needs a differentiable penalty: --reg-type ${c.regType} has |W| in it; use --reg-type l2 or none.`,
   },
   {
     keys: ['sample', 'batchSize', 'numTrain'],

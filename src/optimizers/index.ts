@@ -7,9 +7,11 @@ import type { RuleParams, UpdateRule } from './types.js';
 
 export type { OptimizerState, RuleParams, UpdateRule } from './types.js';
 export { randomSearch, randomLocalSearch } from './search.js';
+export { LbfgsMemory } from './lbfgs.js';
+export { type LinePoint, type LineSearchResult, WOLFE_DEFAULTS, wolfeLineSearch } from './line-search.js';
 
 /** The gradient-based optimizers: name → update rule. `gd` is sgd on the full batch. */
-export const UPDATE_RULES: Record<Exclude<OptName, 'random-search' | 'random-local'>, (p: RuleParams) => UpdateRule> = {
+export const UPDATE_RULES: Record<Exclude<OptName, 'random-search' | 'random-local' | 'lbfgs'>, (p: RuleParams) => UpdateRule> = {
   gd: () => sgd(),
   sgd: () => sgd(),
   momentum: (p) => momentum(p.momentum),
@@ -23,5 +25,6 @@ export const isSearch = (opt: OptName): opt is 'random-search' | 'random-local' 
 
 export function makeUpdateRule(opt: OptName, p: RuleParams): UpdateRule {
   if (isSearch(opt)) throw new Error(`${opt} is a search, not an update rule`);
+  if (opt === 'lbfgs') throw new Error('lbfgs runs its own line search: use LbfgsTrainer');
   return UPDATE_RULES[opt](p);
 }

@@ -16,6 +16,7 @@ export interface OptimizerState {
   name: string;
   t: number; // steps taken
   slots: Record<string, Float32Array>;
+  numbers?: Record<string, number>; // scalars a rule carries between steps (lbfgs: the loss and gradient scale at W)
 }
 
 /** Restore helper: the named slot of a saved state, checked against the rule and the size of W. */

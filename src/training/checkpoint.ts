@@ -75,6 +75,7 @@ const gradientFields = (s: TrainState) => ({
     name: s.optimizer.name,
     t: s.optimizer.t,
     slots: Object.fromEntries(Object.entries(s.optimizer.slots).map(([k, v]) => [k, toBase64(v)])),
+    ...(s.optimizer.numbers ? { numbers: s.optimizer.numbers } : {}), // finite float64s: JSON keeps their bits
   },
   order: s.order ? toBase64(s.order) : null,
   cursor: s.cursor,
@@ -142,9 +143,11 @@ function gradientState(b: Body, size: number, file: string, bad: Bad): Omit<Trai
   if (!o || typeof o.name !== 'string' || !Number.isInteger(o.t) || typeof o.slots !== 'object') throw bad('the optimizer state');
   const slots: OptimizerState['slots'] = {};
   for (const [k, v] of Object.entries(o.slots ?? {})) slots[k] = fromBase64(v, size, `optimizer slot ${k}`, file);
+  const numbers = o.numbers === undefined ? undefined : (o.numbers as Record<string, number>);
+  if (numbers && (typeof numbers !== 'object' || !Object.values(numbers).every((v) => typeof v === 'number'))) throw bad('the optimizer numbers');
   return {
     lr: b.lr,
-    optimizer: { name: o.name, t: o.t, slots },
+    optimizer: { name: o.name, t: o.t, slots, ...(numbers ? { numbers } : {}) },
     order: b.order === null ? null : fromBase64(b.order, b.config.numTrain, 'the epoch order', file, Int32Array),
     cursor: Number(b.cursor),
   };

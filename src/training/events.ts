@@ -12,6 +12,9 @@ export interface IterEvent {
   batchAcc: number;
   lr?: number; // gradient methods
   bestLoss?: number; // searches: the lowest loss so far
+  gradNorm?: number; // lbfgs: ‖∇L(W)‖₂ after the iteration
+  step?: number; // lbfgs: the step length along the search direction (0: no step lowered the loss)
+  evals?: number; // lbfgs: full-batch loss-and-gradient evaluations this iteration
 }
 /** A validation check during training (every --eval-every iterations). */
 export interface ValEvent {

@@ -14,6 +14,7 @@ import { checkedCopy, checkWeights, diverged, hintOf } from './checks.js';
 import { Sampler } from './sampler.js';
 import type { TrainEvent } from './events.js';
 import { SearchTrainer } from './search-trainer.js';
+import { LbfgsTrainer } from './lbfgs-trainer.js';
 import { C, type Dataset } from '../core/shapes.js';
 
 export type { IterEvent, TrainEvent, ValEvent } from './events.js';
@@ -128,9 +129,10 @@ function trainerFor(
   kernels: Kernels,
   emit: (e: TrainEvent) => void,
   from?: RunState,
-): Trainer | SearchTrainer {
+): Trainer | SearchTrainer | LbfgsTrainer {
   if (!isSearch(config.opt)) {
     if (from && isSearchState(from)) throw new RangeError(`the saved state is of a ${from.search} run, not ${config.opt}`);
+    if (config.opt === 'lbfgs') return new LbfgsTrainer(config, data, kernels, emit, from);
     return new Trainer(config, data, kernels, emit, from);
   }
   if (from && !isSearchState(from)) throw new RangeError(`the saved state is of a gradient run, not ${config.opt}`);
