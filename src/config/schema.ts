@@ -6,7 +6,18 @@
 import { UsageError } from '../core/errors.js';
 import { defaultThreads, MAX_THREADS } from '../kernels/threads.js';
 
-export const OPT_NAMES = ['random-search', 'random-local', 'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'lbfgs'] as const;
+export const OPT_NAMES = [
+  'random-search',
+  'random-local',
+  'gd',
+  'sgd',
+  'momentum',
+  'nesterov',
+  'adagrad',
+  'rmsprop',
+  'adam',
+  'lbfgs',
+] as const;
 export type OptName = (typeof OPT_NAMES)[number];
 
 export const DEFAULTS = {

@@ -77,7 +77,9 @@ export class PrettyReporter implements Reporter {
     this.nLoss = 0;
     if (this.quiet) return;
     const { config: k, sizes } = info;
-    const what = `${k.loss} loss, ${k.opt}, lr ${k.lr}, ${k.regType} reg ${k.reg}, ${k.iters} iterations`;
+    // lbfgs has no learning rate: its line search picks each step
+    const rate = k.opt === 'lbfgs' ? `memory ${k.lbfgsMemory}, tol ${k.tol}` : `lr ${k.lr}`;
+    const what = `${k.loss} loss, ${k.opt}, ${rate}, ${k.regType} reg ${k.reg}, ${k.iters} iterations`;
     this.err.write(
       `${this.c.bold('lintrain')} ${what}\n  data ${sizes.train} train / ${sizes.val} val / ${sizes.test} test, ` +
         `kernels ${info.kernels} (${info.detail}), seed ${k.seed}${info.resumedAt !== null ? `, resumed after iteration ${info.resumedAt}` : ''}\n`,
@@ -98,7 +100,8 @@ export class PrettyReporter implements Reporter {
       // Without a terminal, a line every two seconds keeps CI logs readable.
       this.lastLine = Date.now();
       const best = e.bestLoss === undefined ? '' : `  best ${e.bestLoss.toFixed(4)}`;
-      this.err.write(`iteration ${e.iter} / ${this.total}: loss ${e.loss.toFixed(6)}${best}  acc ${pct(e.batchAcc)}\n`);
+      const grad = e.gradNorm === undefined ? '' : `  |grad| ${e.gradNorm.toExponential(3)}  step ${e.step?.toPrecision(3)}`;
+      this.err.write(`iteration ${e.iter} / ${this.total}: loss ${e.loss.toFixed(6)}${best}${grad}  acc ${pct(e.batchAcc)}\n`);
     }
   }
 

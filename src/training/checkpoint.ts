@@ -144,7 +144,8 @@ function gradientState(b: Body, size: number, file: string, bad: Bad): Omit<Trai
   const slots: OptimizerState['slots'] = {};
   for (const [k, v] of Object.entries(o.slots ?? {})) slots[k] = fromBase64(v, size, `optimizer slot ${k}`, file);
   const numbers = o.numbers === undefined ? undefined : (o.numbers as Record<string, number>);
-  if (numbers && (typeof numbers !== 'object' || !Object.values(numbers).every((v) => typeof v === 'number'))) throw bad('the optimizer numbers');
+  if (numbers && (typeof numbers !== 'object' || !Object.values(numbers).every((v) => typeof v === 'number')))
+    throw bad('the optimizer numbers');
   return {
     lr: b.lr,
     optimizer: { name: o.name, t: o.t, slots, ...(numbers ? { numbers } : {}) },

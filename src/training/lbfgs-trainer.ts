@@ -61,7 +61,8 @@ export class LbfgsTrainer {
       this.g0Norm = n.g0Norm ?? Number.NaN;
       this.finished = n.finished === 1;
       this.acc = n.acc ?? Number.NaN;
-      if (this.g && !(Number.isFinite(this.f) && Number.isFinite(this.g0Norm))) throw new RangeError('the saved lbfgs state lacks f or g0Norm');
+      if (this.g && !(Number.isFinite(this.f) && Number.isFinite(this.g0Norm)))
+        throw new RangeError('the saved lbfgs state lacks f or g0Norm');
     }
     this.objective = makeObjective(kernels, data.train, data.mean, lossSpec(config), regSpec(config));
     this.iter = from?.iter ?? 0;
