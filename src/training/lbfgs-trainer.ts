@@ -19,7 +19,7 @@ import { type LinePoint, wolfeLineSearch } from '../optimizers/line-search.js';
 import { slotOf } from '../optimizers/types.js';
 import { checkedCopy, checkWeights, diverged } from './checks.js';
 import type { TrainEvent } from './events.js';
-import type { TrainState } from './trainer.js';
+import type { TrainState } from './state.js';
 
 const HINT = 'The objective is not finite along the L-BFGS direction: check the data, --reg and --init-scale.';
 

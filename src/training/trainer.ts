@@ -7,9 +7,9 @@ import type { Config } from '../config/schema.js';
 import { accuracy } from '../model/evaluate.js';
 import type { Kernels } from '../kernels/types.js';
 import { initialWeights, lossSpec, makeObjective, regSpec, type Objective } from '../model/objective.js';
-import { isSearch, makeUpdateRule, type OptimizerState, type UpdateRule } from '../optimizers/index.js';
+import { isSearch, makeUpdateRule, type UpdateRule } from '../optimizers/index.js';
 import type { SearchState } from '../optimizers/search.js';
-import { Rng, type RngState } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
 import { checkedCopy, checkWeights, diverged, hintOf } from './checks.js';
 import { Sampler } from './sampler.js';
 import type { TrainEvent } from './events.js';
@@ -18,17 +18,8 @@ import { LbfgsTrainer } from './lbfgs-trainer.js';
 import { C, type Dataset } from '../core/shapes.js';
 
 export type { IterEvent, TrainEvent, ValEvent } from './events.js';
-
-/** Everything a gradient run needs to continue exactly where it stopped (a checkpoint). */
-export interface TrainState {
-  iter: number; // iterations done
-  lr: number; // the learning rate of the next iteration (after decays)
-  W: Float32Array; // C×(D+1)
-  rng: RngState;
-  optimizer: OptimizerState;
-  order: Int32Array | null; // shuffled epochs: the current permutation of the training rows
-  cursor: number; // and how far into it the next minibatch starts
-}
+export type { TrainState } from './state.js';
+import type { TrainState } from './state.js';
 
 /** A stopped run of either kind: a gradient method's state or a search's (which has `search`). */
 export type RunState = TrainState | SearchState;
