@@ -76,3 +76,4 @@ export const FILL_BLOCK: i32 = 1 << 16;
 export const LOSS_SVM: i32 = 0;
 export const LOSS_SVM2: i32 = 1;
 export const LOSS_SOFTMAX: i32 = 2;
+export const LOSS_OVA2: i32 = 3;

@@ -1,10 +1,11 @@
 // The data losses on one block's scores, in float64: the same definitions as
-// src/model/losses/svm.ts and src/model/losses/softmax.ts (which the tests compare against).
+// src/model/losses/{svm,softmax,ova}.ts (which the tests compare against).
 //   svm:     L_i = Σ_{j≠y} max(0, s_j − s_y + Δ)          (a margin of exactly 0 is inactive)
 //   svm2:    L_i = Σ_{j≠y} max(0, s_j − s_y + Δ)²
 //   softmax: L_i = log Σ_j e^{s_j − m} − (s_y − m),  m = max_j s_j
+//   ova2:    L_i = Σ_j max(0, Δ − y_j·s_j)²,  y_j = +1 for j = y, −1 otherwise
 // ds[r, c] receives ∂L_i/∂s_c, not yet divided by n (the caller scales the sums once).
-import { C, D, LOSS_SOFTMAX, LOSS_SVM2, WSB } from './layout';
+import { C, D, LOSS_OVA2, LOSS_SOFTMAX, LOSS_SVM2, WSB } from './layout';
 
 /**
  * Rows [0, m) of a block whose first picked row is b: sc m × C scores (f32, no bias),
@@ -44,6 +45,17 @@ export function lossBlock(
       const inv = 1 / z;
       for (let c = 0; c < C; c++) store<f64>(g + (<usize>c << 3), load<f64>(g + (<usize>c << 3)) * inv);
       store<f64>(g + (<usize>y << 3), load<f64>(g + (<usize>y << 3)) - 1);
+    } else if (loss == LOSS_OVA2) {
+      for (let c = 0; c < C; c++) {
+        const sign: f64 = c == y ? 1 : -1;
+        const mg = delta - sign * load<f64>(s + (<usize>c << 3));
+        let gc: f64 = 0;
+        if (mg > 0) {
+          total += mg * mg;
+          gc = -2 * mg * sign;
+        }
+        store<f64>(g + (<usize>c << 3), gc);
+      }
     } else {
       let dy: f64 = 0;
       for (let c = 0; c < C; c++) {

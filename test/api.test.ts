@@ -42,7 +42,7 @@ test('load, train, evaluate, save and load a model through the package entry', a
 });
 
 test('losses and optimizers by name, and an objective over a split', async () => {
-  expect(Object.keys(SCORES_LOSSES).sort()).toEqual(['softmax', 'svm', 'svm2']);
+  expect(Object.keys(SCORES_LOSSES).sort()).toEqual(['ova2', 'softmax', 'svm', 'svm2']);
   expect(Object.keys(UPDATE_RULES)).toEqual(expect.arrayContaining(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']));
   writeLearnableDir(tmp, 10, 10);
   const kernels = await createKernels('js');

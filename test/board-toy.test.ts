@@ -41,7 +41,7 @@ function features(data: ToyData): Float64Array {
 function naive(name: ToyLossName, Wb: Float64Array, data: ToyData, delta: number): { loss: number; dW: Float64Array } {
   const X = features(data);
   if (name === 'svm') return svmLossNaive(Wb, X, data.labels, data.n, delta, false, CLASSES, WIDTH);
-  if (name === 'ova') return ovaLossNaive(Wb, X, data.labels, data.n, delta, CLASSES, WIDTH);
+  if (name === 'ova') return ovaLossNaive(Wb, X, data.labels, data.n, delta, false, CLASSES, WIDTH);
   return softmaxLossNaive(Wb, X, data.labels, data.n, CLASSES, WIDTH);
 }
 

@@ -12,6 +12,7 @@ import {
   SCORES_LOSSES,
   naiveLoss,
   ovaLoss,
+  ova2Loss,
   ovaLossNaive,
   scoresLoss,
   svm2Loss,
@@ -266,7 +267,7 @@ describe('losses by name', () => {
   });
   test('an unknown name is a usage error listing the choices', () => {
     expect(() => scoresLoss('hinge' as LossName)).toThrow(UsageError);
-    expect(() => scoresLoss('hinge' as LossName)).toThrow('Unknown loss "hinge": expected one of svm, svm2, softmax');
+    expect(() => scoresLoss('hinge' as LossName)).toThrow('Unknown loss "hinge": expected one of svm, svm2, softmax, ova2');
   });
 });
 
@@ -295,7 +296,7 @@ describe('one-vs-all hinge (ova), on scores', () => {
     const rng = new Rng(21);
     const width = 7;
     const { W, X, y } = smallProblem(rng, 40, C, width, 0.7);
-    const naive = ovaLossNaive(W, X, y, 40, 1.5, C, width);
+    const naive = ovaLossNaive(W, X, y, 40, 1.5, false, C, width);
     const ds = new Float64Array(40 * C);
     const viaScores = throughScores(ovaLoss, W, X, y, 40, 1.5, C, width);
     expect(Math.abs(viaScores.loss - naive.loss) / naive.loss).toBeLessThan(1e-12);
@@ -304,12 +305,44 @@ describe('one-vs-all hinge (ova), on scores', () => {
   });
 });
 
+describe("one-vs-all squared hinge (ova2, Coates et al.'s L2-SVM), on scores", () => {
+  test('hand-derived: L = (2.5² + 4² + 7 + 10)/2, dscores = −2m·y_ij/n on active margins', () => {
+    // handScores: row 0, label 0: s0 = 2 clears +1; s1 = 1.5 and s2 = 3 give margins 2.5 and 4;
+    // seven zeros give 1 each. Row 1, label 3: all scores 0, so all ten margins are 1.
+    const { scores, labels } = handScores();
+    const ds = new Float64Array(2 * C);
+    expect(ova2Loss(scores, labels, 2, 1, ds)).toBeCloseTo((6.25 + 16 + 7 + 10) / 2, 14);
+    const want = new Float64Array(2 * C).fill(1); // 2·1·(+1)/2 for a wrong class at margin 1
+    want[0] = 0;
+    want[1] = 2.5;
+    want[2] = 4;
+    want[C + 3] = -1; // the label's score is pushed up: −2·1·(+1)/2
+    expect(Array.from(ds)).toEqual(Array.from(want));
+  });
+
+  test('unlike the Weston–Watkins svm2, the other classes matter only through their own sign', () => {
+    // label 0 beats every class by far (svm2 is 0), yet its own score is below +1 and the others above −1
+    const scores = Float64Array.of(0.5, -0.5, -0.75);
+    expect(svm2Loss(scores, Uint8Array.of(0), 1, 1, null, 3)).toBe(0);
+    expect(ova2Loss(scores, Uint8Array.of(0), 1, 1, null, 3)).toBe(0.25 + 0.25 + 0.0625);
+  });
+
+  test('the vectorized half equals the naive twin, and the squared flag is what differs from ova', () => {
+    const { W, X, y } = smallProblem(new Rng(22), 40, C, 7, 0.7);
+    const naive = ovaLossNaive(W, X, y, 40, 1.5, true, C, 7);
+    const viaScores = throughScores(ova2Loss, W, X, y, 40, 1.5, C, 7);
+    expect(Math.abs(viaScores.loss - naive.loss) / naive.loss).toBeLessThan(1e-12);
+    expect(relToMax(viaScores.dW, naive.dW)).toBeLessThan(1e-12);
+    expect(naive.loss).not.toBeCloseTo(ovaLossNaive(W, X, y, 40, 1.5, false, C, 7).loss, 3);
+  });
+});
+
 describe("3 classes, as the board's toy calls them: the vectorized half equals the naive twin", () => {
   const K = 3;
   const width = 3; // [x1, x2, 1]
   const losses: [string, ScoresLoss, NaiveLoss][] = [
     ...LOSS_NAMES.map((name): [string, ScoresLoss, NaiveLoss] => [name, SCORES_LOSSES[name], naiveLoss(spec(name, 1.5))]),
-    ['ova', ovaLoss, (W, X, y, n, classes, w) => ovaLossNaive(W, X, y, n, 1.5, classes, w)],
+    ['ova', ovaLoss, (W, X, y, n, classes, w) => ovaLossNaive(W, X, y, n, 1.5, false, classes, w)],
   ];
 
   test.each(losses)('%s', (_name, vectorized, naive) => {

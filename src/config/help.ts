@@ -8,7 +8,7 @@ import { CONFIG_KEYS, CONSTRAINTS, type ConfigKey, DEFAULTS, flagOf } from './sc
 
 /** One short line per key, for --help: what it does, naming the values of a choice. */
 export const HELP: Record<ConfigKey, string> = {
-  loss: 'data loss: svm, svm2 (squared hinge) or softmax',
+  loss: "data loss: svm, svm2 (squared hinge), softmax or ova2 (one-vs-all squared hinge, Coates et al.'s L2-SVM)",
   delta: 'SVM margin Δ',
   regType: 'penalty on W: l2, l1, elastic or none',
   reg: 'regularization strength',
@@ -56,10 +56,10 @@ export const HELP: Record<ConfigKey, string> = {
 
 /** What the short line leaves out, for the docs' table (docs/usage.md). */
 export const DETAILS: Partial<Record<ConfigKey, string>> = {
-  loss: 'multiclass hinge (Weston–Watkins), its square, or cross-entropy',
+  loss: 'multiclass hinge (Weston–Watkins), its square, cross-entropy, or the one-vs-all squared hinge Σ_j max(0, Δ − y_ij·s_j)² with y_ij = ±1',
   regType: 'L2: reg·ΣW² (gradient 2·reg·W); L1: reg·Σ|W|; elastic: reg·(ρ·Σ|W| + (1−ρ)·ΣW²)',
   regBias: 'the lecture advises not to',
-  opt: 'gd is full-batch gradient descent; lbfgs is full-batch L-BFGS with a strong-Wolfe line search (differentiable losses only: softmax, svm2; l2 or no penalty); the searches score the whole training set',
+  opt: 'gd is full-batch gradient descent; lbfgs is full-batch L-BFGS with a strong-Wolfe line search (differentiable losses only: softmax, svm2, ova2; l2 or no penalty); the searches score the whole training set',
   tol: 'the 2-norm of the full-batch gradient, relative to its norm at the initial W; lbfgs also stops when its line search finds no lower loss ([converged solvers](lecture.md#converged-solvers-l-bfgs))',
   lrDecay: 'an epoch is max(N/batch, 1) iterations, as in the assignment',
   sample: 'with replacement, as the assignment draws them, or shuffled epochs without',

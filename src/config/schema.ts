@@ -21,8 +21,8 @@ export const OPT_NAMES = [
 export type OptName = (typeof OPT_NAMES)[number];
 
 export const DEFAULTS = {
-  loss: 'svm' as 'svm' | 'svm2' | 'softmax', // data loss: multiclass hinge, squared hinge, cross-entropy
-  delta: 1, // SVM margin Δ
+  loss: 'svm' as 'svm' | 'svm2' | 'softmax' | 'ova2', // data loss: multiclass hinge, squared hinge, cross-entropy, one-vs-all squared hinge
+  delta: 1, // the hinge losses' margin Δ
   regType: 'l2' as 'l2' | 'l1' | 'elastic' | 'none', // penalty on W
   reg: 2.5e4, // regularization strength (the assignment's 2.5e4)
   l1Ratio: 0.5, // elastic net: share of L1 in the penalty
@@ -108,7 +108,7 @@ const size = { kind: 'number', min: 0, int: true } as const;
 
 /** Every key's allowed values, as data; validate() turns a violation into one message. */
 export const CONSTRAINTS: Record<ConfigKey, Constraint> = {
-  loss: { kind: 'choice', values: ['svm', 'svm2', 'softmax'] },
+  loss: { kind: 'choice', values: ['svm', 'svm2', 'softmax', 'ova2'] }, // model/losses LOSS_NAMES (config may not import model)
   delta: pos,
   regType: { kind: 'choice', values: ['l2', 'l1', 'elastic', 'none'] },
   reg: nonneg,
@@ -219,7 +219,8 @@ export const COMBINATIONS: ReadonlyArray<{ keys: readonly ConfigKey[]; bad: (c: 
   {
     keys: ['opt', 'loss'],
     bad: (c) => c.opt === 'lbfgs' && c.loss === 'svm',
-    message: () => '--opt lbfgs needs a differentiable loss: --loss svm (the hinge) has kinks; use --loss svm2 (squared hinge) or softmax.',
+    message: () =>
+      '--opt lbfgs needs a differentiable loss: --loss svm (the hinge) has kinks; use --loss svm2 (squared hinge), ova2 (one-vs-all squared hinge) or softmax.',
   },
   {
     keys: ['opt', 'regType'],

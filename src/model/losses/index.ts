@@ -4,18 +4,20 @@ import { LOSS_NAMES } from './types.js';
 import type { LossName, LossSpec, ScoresLoss } from './types.js';
 import { svm2Loss, svmLoss, svmLossNaive } from './svm.js';
 import { softmaxLoss, softmaxLossNaive } from './softmax.js';
+import { ova2Loss, ovaLossNaive } from './ova.js';
 
 export { LOSS_NAMES } from './types.js';
 export type { LossName, LossSpec, ScoresLoss } from './types.js';
 export { svmLoss, svm2Loss, svmLossNaive } from './svm.js';
 export { softmaxLoss, softmaxLossNaive } from './softmax.js';
-// Not in LOSS_NAMES: the kernels cannot train with it yet; the board's toy page calls it on scores.
-export { ovaLoss, ovaLossNaive } from './ova.js';
+// ova (the OVA hinge) is not in LOSS_NAMES: no kernel trains with it; the board's toy page calls it on scores.
+export { ovaLoss, ova2Loss, ovaLossNaive } from './ova.js';
 
 export const SCORES_LOSSES: Record<LossName, ScoresLoss> = {
   svm: svmLoss,
   svm2: svm2Loss,
   softmax: softmaxLoss,
+  ova2: ova2Loss,
 };
 
 function checkName(name: string): LossName {
@@ -50,5 +52,7 @@ export function naiveLoss(spec: LossSpec): NaiveLoss {
       return (W, X, y, n, classes, width) => svmLossNaive(W, X, y, n, spec.delta, true, classes, width);
     case 'softmax':
       return (W, X, y, n, classes, width) => softmaxLossNaive(W, X, y, n, classes, width);
+    case 'ova2':
+      return (W, X, y, n, classes, width) => ovaLossNaive(W, X, y, n, spec.delta, true, classes, width);
   }
 }

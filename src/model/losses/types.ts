@@ -1,9 +1,10 @@
 import type { FloatArray } from '../../core/shapes.js';
 
-export type LossName = 'svm' | 'svm2' | 'softmax';
-export const LOSS_NAMES: readonly LossName[] = ['svm', 'svm2', 'softmax'];
+export type LossName = 'svm' | 'svm2' | 'softmax' | 'ova2';
+// The order is the kernels' loss index (assembly/layout.ts LOSS_*): append, never reorder.
+export const LOSS_NAMES: readonly LossName[] = ['svm', 'svm2', 'softmax', 'ova2'];
 
-/** Which data loss, with its one hyperparameter (the SVM margin Δ; unused by softmax). */
+/** Which data loss, with its one hyperparameter (the margin Δ of the hinge losses; unused by softmax). */
 export interface LossSpec {
   readonly name: LossName;
   readonly delta: number;
