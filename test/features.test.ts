@@ -12,7 +12,7 @@ import { readFeatureFile, writeFeatureFile } from '../src/features/file.js';
 import { hogFeature, HOG_SIZE } from '../src/features/hog.js';
 import type { FeatureSet } from '../src/features/index.js';
 import { kmeans } from '../src/features/kmeans.js';
-import { dequantize, featureMeans, fitStandardizer, quantize } from '../src/features/standardize.js';
+import { dequantize, featureMeans, fitStandardizer, quantize, SPREAD_COATES } from '../src/features/standardize.js';
 import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
 import { applyZca, covariance, fitZca, symmetricEigen } from '../src/features/whiten.js';
 import { Rng } from '../src/core/rng.js';
@@ -202,6 +202,15 @@ test('standardized bytes: 16 steps per σ around 128, clamped; exact training me
   quantize(Float32Array.from([3 + 100, 10]), 1, 2, st, far, 0);
   expect(far[0]).toBe(255);
   expect(Array.from(featureMeans(q, 4, 2))).toEqual([128, 128]);
+});
+
+test("k-means features' spread as Coates et al. take it: sqrt(var + 0.01), var over n − 1", () => {
+  const X = Float32Array.from([0, 0, 2, 0, 4, 0, 6, 0.25]); // the second feature almost never fires
+  const st = fitStandardizer(X, 4, 2, SPREAD_COATES);
+  expect(st.sigma[0]).toBeCloseTo(Math.sqrt(20 / 3 + 0.01), 12);
+  // squared deviations from 0.0625 sum to 0.046875: var 0.015625 over n − 1, and 0.01 more
+  expect(st.sigma[1]).toBeCloseTo(Math.sqrt(0.015625 + 0.01), 12);
+  expect(fitStandardizer(X, 4, 2).sigma[1]).toBeCloseTo(Math.sqrt(0.046875 / 4), 12); // np.std: over n, no ε
 });
 
 describe('the feature file', () => {

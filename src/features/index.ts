@@ -12,7 +12,7 @@ import type { Dataset, Split } from '../core/shapes.js';
 import { hueHistogram, HUE_BINS } from './color-hist.js';
 import { hogFeature, HOG_SIZE } from './hog.js';
 import { learnPatchModel } from './kmeans.js';
-import { featureMeans, fitStandardizer, quantize, STEPS_PER_SIGMA } from './standardize.js';
+import { featureMeans, fitStandardizer, quantize, SPREAD_COATES, SPREAD_STD, STEPS_PER_SIGMA } from './standardize.js';
 import type { FeatureBackend, FeatureName, PatchModel, Progress } from './types.js';
 
 export * from './types.js';
@@ -104,7 +104,10 @@ export function extract(
     run(data.train.pixels.subarray(lo * 3072, (lo + n) * 3072), n, pilotX.subarray(lo * F, (lo + n) * F));
     progress('extract', lo + n, total);
   }
-  const st = fitStandardizer(pilotX, pilot, F);
+  // k-means features as kmeans_demo.m standardizes them, HOG + colour as the assignment does
+  const rule = name === 'kmeans' ? SPREAD_COATES : SPREAD_STD;
+  settings.varEps = rule.varEps;
+  const st = fitStandardizer(pilotX, pilot, F, rule);
   quantize(pilotX, pilot, F, st, bytes, 0);
 
   let done = pilot;

@@ -11,11 +11,25 @@ export const CENTER = 128;
 
 export interface Standardizer {
   mu: Float64Array; // F
-  sigma: Float64Array; // F, population std (numpy's np.std); 1 for a constant column
+  sigma: Float64Array; // F: the divisor of each column (see SpreadRule); never 0
 }
 
-/** Column means and standard deviations of X (n×F), float64. */
-export function fitStandardizer(X: Float32Array, n: number, F: number): Standardizer {
+/**
+ * What σ is. The assignment's features.py divides by np.std (population, ddof 0); Coates
+ * et al.'s kmeans_demo.m by sqrt(var(X) + 0.01) (MATLAB's var: n − 1). The 0.01 matters for
+ * the rare k-means features that almost never fire (33 of 6,400 at K = 1,600 have a
+ * variance under 0.01): the paper leaves them small, where √var alone would blow their
+ * rare values up to whole σ and beyond (and the byte encoding would clamp them at 8 σ).
+ */
+export interface SpreadRule {
+  sampleVar: boolean; // divide the squared deviations by n − 1 instead of n
+  varEps: number; // added to the variance before the square root
+}
+export const SPREAD_STD: SpreadRule = { sampleVar: false, varEps: 0 };
+export const SPREAD_COATES: SpreadRule = { sampleVar: true, varEps: 0.01 };
+
+/** Column means and spreads of X (n×F), float64; a column of zero spread is left unscaled (σ = 1). */
+export function fitStandardizer(X: Float32Array, n: number, F: number, rule: SpreadRule = SPREAD_STD): Standardizer {
   const mu = new Float64Array(F);
   const sigma = new Float64Array(F);
   for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) mu[j] += X[i * F + j];
@@ -26,8 +40,9 @@ export function fitStandardizer(X: Float32Array, n: number, F: number): Standard
       sigma[j] += e * e;
     }
   }
+  const dof = rule.sampleVar && n > 1 ? n - 1 : n;
   for (let j = 0; j < F; j++) {
-    const s = Math.sqrt(sigma[j] / n);
+    const s = Math.sqrt(sigma[j] / dof + rule.varEps);
     sigma[j] = s > 1e-12 * (1 + Math.abs(mu[j])) ? s : 1;
   }
   return { mu, sigma };
