@@ -341,6 +341,21 @@ function peakLines(peak, samples, opt) {
     '',
     `Rates are per core over ${cores} threads; the SVM gradient is summed in 16-bit integer dot products (8 multiply-adds per instruction), so the full pass and the SVM step can pass 100% of the float peak.`,
   );
+  // The k-means extraction is one product of every patch's 108 bytes with DIM + K 16-bit
+  // filters (assembly-features/triangle.ts): its ceiling is the int16 peak, not the float one.
+  const ext = median(samples.kmeans?.wasm?.extract ?? []);
+  if (ext != null) {
+    const filters = Math.ceil((108 + lt.KMEANS.centroids) / 8) * 8;
+    const macs = lt.KMEANS.images * 27 * 27 * filters * 108;
+    const r = macs / ext / cores / 1e9;
+    const p16 = peak.int16?.perCore;
+    lines.push(
+      '',
+      `16-bit integer peak (i32x4.dot_i16x8_s): ${p16 ? `${fmt(p16)} G/s per core, ${fmt(peak.int16.allCores)} G/s on all cores` : (peak.int16?.error ?? 'not measured')}. ` +
+        `k-means extraction (${lt.KMEANS.images} images × 729 patches × ${filters} filters × 108 taps = ${fmt(macs / 1e9)} G multiply-adds, ` +
+        `the triangle activation and pooling included): ${fmt(r)} G/s per core${p16 ? `, ${Math.round((100 * r) / p16)}% of the int16 peak` : ''}.`,
+    );
+  }
   return lines;
 }
 

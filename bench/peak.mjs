@@ -1,6 +1,7 @@
 /**
  * The 128-bit SIMD peak of this machine for float32 multiply-adds, per core and on all
- * cores at once, for the plain build (multiply then add) and the fused one. bench/peak/
+ * cores at once, for the plain build (multiply then add) and the fused one, and for
+ * 16-bit integer multiply-adds (i32x4.dot_i16x8_s, 8 per instruction). bench/peak/
  * is compiled here with the project's AssemblyScript (a dev dependency), into a temporary
  * folder; nothing of it ships.
  */
@@ -14,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TURNS = 50_000_000; // 2.4 G multiply-adds: about a tenth of a second
-const MACS = TURNS * 12 * 4;
+// the probe's export and its multiply-adds per turn: 12 accumulators of 4 floats, or of 4 × 2 int16 products
+const PROBES = { run: 12 * 4, runDot: 12 * 8 };
 
 function compile(relaxed) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lintrain-peak-')), 'peak.wasm');
@@ -29,22 +31,22 @@ function compile(relaxed) {
   return fs.readFileSync(out);
 }
 
-/** G multiply-adds per second of one run of the probe in this thread. */
-function once(bytes) {
-  const { run } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+/** G multiply-adds per second of one run of the probe `fn` in this thread. */
+function once(bytes, fn) {
+  const run = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports[fn];
   run(100_000, 1); // tier up
   const t0 = performance.now();
   run(TURNS, 1);
-  return MACS / ((performance.now() - t0) / 1e3) / 1e9;
+  return (TURNS * PROBES[fn]) / ((performance.now() - t0) / 1e3) / 1e9;
 }
 
 /** The same probe on `n` threads at once; their rates. */
-async function parallel(bytes, n) {
+async function parallel(bytes, fn, n) {
   const src = `const { parentPort, workerData } = require('node:worker_threads');
     const v8 = require('node:v8'); v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    const { run } = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes)).exports;
+    const run = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes)).exports.${fn};
     run(100000, 1);
-    parentPort.once('message', () => { const t0 = performance.now(); run(${TURNS}, 1); parentPort.postMessage(${MACS} / ((performance.now() - t0) / 1e3) / 1e9); });
+    parentPort.once('message', () => { const t0 = performance.now(); run(${TURNS}, 1); parentPort.postMessage(${TURNS * PROBES[fn]} / ((performance.now() - t0) / 1e3) / 1e9); });
     parentPort.postMessage('ready');`;
   const workers = Array.from({ length: n }, () => new Worker(src, { eval: true, workerData: { bytes } }));
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
@@ -62,15 +64,17 @@ async function parallel(bytes, n) {
 }
 
 /**
- * {plain: {perCore, allCores}, fused: {...} | null}: G multiply-adds/s, the best of
- * `tries` runs (the ceiling is what the machine can do when nothing gets in the way).
+ * {plain: {perCore, allCores}, fused: {...}, int16: {...}}: G multiply-adds/s, the best of
+ * `tries` runs (the ceiling is what the machine can do when nothing gets in the way);
+ * an entry is {error} where its build fails.
  */
 export async function simdPeak(tries = 5) {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const out = {};
-  for (const [name, relaxed] of [
-    ['plain', false],
-    ['fused', true],
+  for (const [name, relaxed, fn] of [
+    ['plain', false, 'run'],
+    ['fused', true, 'run'],
+    ['int16', false, 'runDot'],
   ]) {
     let bytes;
     try {
@@ -82,8 +86,8 @@ export async function simdPeak(tries = 5) {
     let perCore = 0;
     let allCores = 0;
     for (let t = 0; t < tries; t++) {
-      perCore = Math.max(perCore, once(bytes));
-      const rates = await parallel(bytes, os.availableParallelism());
+      perCore = Math.max(perCore, once(bytes, fn));
+      const rates = await parallel(bytes, fn, os.availableParallelism());
       allCores = Math.max(
         allCores,
         rates.reduce((a, b) => a + b, 0),

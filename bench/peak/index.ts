@@ -32,3 +32,31 @@ export function run(turns: i32, seed: f32): f32 {
   const r = f32x4.add(s, f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11)));
   return f32x4.extract_lane(r, 0);
 }
+
+/**
+ * The same ceiling for 16-bit integer multiply-adds, what the k-means extraction
+ * (assembly-features/triangle.ts) and the SVM's integer gradient run on: i32x4.dot_i16x8_s
+ * multiplies 8 pairs and adds them in pairs into 4 lanes, then an add into the
+ * accumulator; 12 accumulators, 12 × 8 multiply-adds a turn. The same in both builds.
+ */
+export function runDot(turns: i32, seed: i32): i32 {
+  const x = i16x8.splat(<i16>seed), w = i16x8.splat(3);
+  let a0 = i32x4.splat(seed), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  for (let t = 0; t < turns; t++) {
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, w));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, w));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x, w));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x, w));
+    a4 = i32x4.add(a4, i32x4.dot_i16x8_s(x, w));
+    a5 = i32x4.add(a5, i32x4.dot_i16x8_s(x, w));
+    a6 = i32x4.add(a6, i32x4.dot_i16x8_s(x, w));
+    a7 = i32x4.add(a7, i32x4.dot_i16x8_s(x, w));
+    a8 = i32x4.add(a8, i32x4.dot_i16x8_s(x, w));
+    a9 = i32x4.add(a9, i32x4.dot_i16x8_s(x, w));
+    a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x, w));
+    a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x, w));
+  }
+  const s = i32x4.add(i32x4.add(i32x4.add(a0, a1), i32x4.add(a2, a3)), i32x4.add(i32x4.add(a4, a5), i32x4.add(a6, a7)));
+  const r = i32x4.add(s, i32x4.add(i32x4.add(a8, a9), i32x4.add(a10, a11)));
+  return i32x4.extract_lane(r, 0);
+}
