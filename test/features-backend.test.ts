@@ -89,7 +89,8 @@ describe('triangle features', () => {
   });
 });
 
-describe.each([154, 40, 9])('training on stored rows of %i features', (F) => {
+// 2,500: more than one chunk of the wasm kernels' 1,024 features, the last one short
+describe.each([154, 40, 9, 2500])('training on stored rows of %i features', (F) => {
   const N = 203;
   const pixels = bytes(N * F);
   const labels = Uint8Array.from({ length: N }, () => rng.int(C));
@@ -110,7 +111,7 @@ describe.each([154, 40, 9])('training on stored rows of %i features', (F) => {
     inside.set(pixels);
     const splits = [split, split, { ...split, pixels: inside }];
     const L = [js, one, two].map((be, i) => be.lossAndGrad(splits[i], rows, mean, W, loss, dW[i], right[i]));
-    expect(L[1]).toBeCloseTo(L[0], 5);
+    expect(Math.abs(L[1] - L[0]) / L[0]).toBeLessThan(1e-6); // float32 sums against float64
     expect(relErr(dW[0], dW[1])).toBeLessThan(1e-5);
     expect(right[1][0]).toBe(right[0][0]);
     expect(L[2]).toBe(L[1]);
