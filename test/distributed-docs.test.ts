@@ -69,7 +69,7 @@ test('the GitHub Actions workflow’s matrix commands, a process each, then its 
   expect(runs).toHaveLength(2);
   const [shardLine, mergeLine] = runs;
   const forShard = (k: number) =>
-    shardLine.replaceAll('${{ matrix.shard }}', String(k)).replaceAll('${{ strategy.job-total }}', String(matrix.length));
+    shardLine.replace(/\$\{\{ matrix\.shard \}\}/g, String(k)).replace(/\$\{\{ strategy\.job-total \}\}/g, String(matrix.length));
   const jobs = await Promise.all(matrix.map((k) => shell(forShard(k), cwd, { SWEEP: TINY })));
   for (const j of jobs) expect([j.code, j.out]).toEqual([0, expect.stringContaining('done; when every shard is')]);
   const merged = await shell(mergeLine, cwd, {});
