@@ -4,15 +4,11 @@
  * curves, as a run's metrics.jsonl), model.json (the best run, when one did not
  * diverge), sweep.{svg,png} (validation accuracy over the swept keys) and summary.json
  * (the ranked points, the choice, status, file list, and what identifies the sweep:
- * `sweepId`, `shard`, `identity`, which merge and --resume compare).
- *
- * results.jsonl is rewritten (atomically) after every run, so a sweep killed at any
- * moment keeps every finished run and --resume skips them; at the end its lines are put
- * in run-index order, so a sweep's file does not depend on which job finished first.
+ * `sweepId`, `shard`, `identity`, which merge and --resume compare). results.jsonl is
+ * written as trial-recorder.ts says: after every run, in run order at the end.
  */
 import fs from 'node:fs';
 import type { Config } from '../config/schema.js';
-import { LintrainError } from '../core/errors.js';
 import { type Model, saveModel } from '../model/file.js';
 import { eventText, formatLine } from './events.js';
 import { RunFolder } from './run-folder.js';
@@ -20,6 +16,7 @@ import type { PointResult } from '../sweep/points.js';
 import type { Curve } from '../sweep/curve.js';
 import type { SweepIdentity } from '../sweep/identity.js';
 import { writeSweepPicture } from './pictures.js';
+import { TrialRecorder } from './trial-recorder.js';
 
 /** What summary.json records to tell this sweep (and this shard of it) from others. */
 export interface SweepMark {
@@ -28,22 +25,14 @@ export interface SweepMark {
   identity: SweepIdentity;
 }
 
-export class SweepRecorder {
-  private readonly lines = new Map<number, string>(); // run index → its trial line, in the order written
-
-  private constructor(
-    readonly folder: RunFolder,
-    private readonly config: Config,
-    private readonly mark: SweepMark,
-  ) {}
+export class SweepRecorder extends TrialRecorder {
+  private constructor(folder: RunFolder, config: Config, mark: SweepMark) {
+    super(folder, 'sweep', config, { sweepId: mark.sweepId, shard: mark.shard, identity: mark.identity });
+  }
 
   /** A new sweep folder (config.out, or a fresh one under runs/). */
   static create(config: Config, mark: SweepMark): SweepRecorder {
-    const r = new SweepRecorder(RunFolder.create(config, 'sweep'), config, mark);
-    r.folder.writeConfig(config);
-    r.writeResults([]);
-    r.folder.writeSummary('sweep', 'running', config, r.marked());
-    return r;
+    return new SweepRecorder(TrialRecorder.newFolder(config, 'sweep'), config, mark).begin();
   }
 
   /**
@@ -52,29 +41,20 @@ export class SweepRecorder {
    */
   static resume(dir: string, config: Config, mark: SweepMark, lines: ReadonlyMap<number, string>): SweepRecorder {
     const r = new SweepRecorder(RunFolder.open(dir), { ...config, out: dir }, mark);
-    for (const [index, line] of lines) {
-      r.lines.set(index, line);
-      // summary.json lists files as of its last writing: add the curves written since
-      if (fs.existsSync(r.folder.path(trialFile(index)))) r.folder.add(trialFile(index));
-    }
-    r.folder.writeSummary('sweep', 'running', r.config, r.marked());
-    return r;
-  }
-
-  private marked(results: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...results, sweepId: this.mark.sweepId, shard: this.mark.shard, identity: this.mark.identity };
+    // summary.json lists files as of its last writing: add the curves written since
+    for (const index of lines.keys()) if (fs.existsSync(r.folder.path(trialFile(index)))) r.folder.add(trialFile(index));
+    return r.begin(lines);
   }
 
   /**
    * One finished run: its curves in trials/<index>.jsonl, then its `trial` line in
    * results.jsonl (in that order: a run with a result line has its curves).
    */
-  trial(fields: { index: number }, curve?: Curve | string): void {
+  override trial(fields: { index: number }, curve?: Curve | string): void {
     if (curve) {
       this.folder.write(trialFile(fields.index), typeof curve === 'string' ? curve : curveText(curve), `the curves of run ${fields.index}`);
     }
-    this.lines.set(fields.index, eventText('trial', fields));
-    this.writeResults([...this.lines.values()]);
+    super.trial(fields);
   }
 
   /**
@@ -86,14 +66,9 @@ export class SweepRecorder {
     this.lines.set(index, line);
   }
 
-  private writeResults(lines: readonly string[]): void {
-    const text = [JSON.stringify(formatLine('sweep')), ...lines].join('\n') + '\n';
-    this.folder.write('results.jsonl', text, 'the sweep results');
-  }
-
   /**
-   * Everything at the end: results in run order, the best model (a Model, or a shard's
-   * model.json bytes as they are), the picture (unless --no-plots), the summary.
+   * Everything at the end: the best model (a Model, or a shard's model.json bytes as
+   * they are), the picture (unless --no-plots), results in run order, the summary.
    */
   async done(
     summary: { points: readonly PointResult[] } & Record<string, unknown>,
@@ -101,7 +76,6 @@ export class SweepRecorder {
     best: Model | Uint8Array | null,
     warn: (m: string) => void,
   ): Promise<void> {
-    this.writeResults([...this.lines].sort(([a], [b]) => a - b).map(([, line]) => line));
     if (best instanceof Uint8Array) this.folder.write('model.json', best, 'the model');
     else if (best) {
       saveModel(this.folder.path('model.json'), best);
@@ -112,23 +86,7 @@ export class SweepRecorder {
       await writeSweepPicture(this.folder, summary.points, keys, `Validation accuracy (${c.loss}, ${c.opt}, ${c.iters} iterations)`, warn);
     }
     const { config: _config, ...results } = summary;
-    this.folder.writeSummary('sweep', 'done', this.config, this.marked(results));
-  }
-
-  /** Leave a consistent folder when the sweep fails; the first error is the one reported. */
-  fail(error: unknown): void {
-    const interrupted = error instanceof LintrainError && error.exitCode === 130;
-    try {
-      this.folder.writeSummary(
-        'sweep',
-        interrupted ? 'interrupted' : 'failed',
-        this.config,
-        this.marked(),
-        error instanceof Error ? error.message : String(error),
-      );
-    } catch {
-      // keep the original error
-    }
+    this.finish(results);
   }
 }
 
