@@ -214,6 +214,21 @@ describe('a sweep killed midway and resumed', () => {
     expectSameSweep(whole, broken);
   });
 
+  test('Ctrl-C (SIGINT) after a result: no new run, the folder interrupted, one line to resume, exit 130; resumed, equal to whole', async () => {
+    const stopped = at('long-ctrl-c');
+    const r = await lintrainKilled(sweep([...LONG, '--out', stopped]), { cwd: tmp, signal: 'SIGINT', ready: () => trialsIn(stopped) >= 1 });
+    expect(r.code).toBe(130);
+    const kept = trialsIn(stopped);
+    expect([kept >= 1, kept < 6]).toEqual([true, true]);
+    const hint = `SIGINT: stopped with ${kept} of 6 runs finished, in ${stopped}; go on with the same flags and --resume ${stopped}`;
+    expect(r.stderr).toContain(`lintrain: ${hint}\n`); // (the json error line: repro-resume.test.ts)
+    expect(json(stopped, 'summary.json')).toMatchObject({ status: 'interrupted', error: hint });
+
+    const resumed = cli(sweep([...LONG, '--resume', stopped]), { cwd: tmp, timeout: 300_000 });
+    expect([resumed.code, resumed.stderr]).toEqual([0, expect.stringContaining(`${kept} finished before, kept`)]);
+    expectSameSweep(whole, stopped);
+  });
+
   test('--resume refuses a folder of another sweep, by name', () => {
     const r = cli(sweep([...LONG, '--reg', '10,1e3', '--resume', whole]), { cwd: tmp });
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`${whole}: a different sweep \\(reg axis differs\\)`))]);

@@ -104,8 +104,13 @@ export function lintrainAsync(args: readonly string[], opts: CliOptions): Promis
 /**
  * Start `lintrain ...args` and SIGKILL it (no handler runs: a lost machine, an OOM kill)
  * once `ready()` says so, checked every few milliseconds (e.g. a file holds some results).
+ * With `signal` (SIGINT: Ctrl-C), that signal instead; a process that then exits on its
+ * own has its JSON lines checked as any run's.
  */
-export function lintrainKilled(args: readonly string[], opts: CliOptions & { ready: () => boolean }): Promise<CliResult> {
+export function lintrainKilled(
+  args: readonly string[],
+  opts: CliOptions & { ready: () => boolean; signal?: NodeJS.Signals },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
     let stdout = '';
@@ -115,13 +120,18 @@ export function lintrainKilled(args: readonly string[], opts: CliOptions & { rea
     const poll = setInterval(() => {
       if (opts.ready()) {
         clearInterval(poll);
-        child.kill('SIGKILL');
+        child.kill(opts.signal ?? 'SIGKILL');
       }
     }, 5);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearInterval(poll);
-      resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stdout, stderr, events: [] });
+      try {
+        const events = code !== null && jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [];
+        resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stdout, stderr, events });
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }

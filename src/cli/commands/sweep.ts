@@ -35,6 +35,7 @@ import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, addConfigOptions, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
+import { catchStopSignals, SIGNAL_EXIT } from '../interrupt.js';
 import { readSweepFolder } from '../../report/sweep-folder.js';
 import { SweepRecorder } from '../../report/sweep-recorder.js';
 import { axisText, paramText, sweepReport } from '../sweep-report.js';
@@ -159,6 +160,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   let folder: SweepRecorder | null = null;
   let finished = false;
   if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
+  const signals = catchStopSignals('no new runs start; the running ones finish, their results kept');
   try {
     folder = prior ? SweepRecorder.resume(prior.dir, base, mark, prior.lines) : SweepRecorder.create(base, mark);
     const mode = samples === undefined ? 'grid' : 'random';
@@ -196,7 +198,18 @@ export async function sweepCommand(cmd: Command): Promise<number> {
           );
         }
       },
+      () => signals.received() !== null,
     ).finally(() => bar.stop());
+    const signal = signals.received();
+    if (signal && results.length < todo.length) {
+      const dir = folder.folder.dir;
+      const message =
+        `${signal}: stopped with ${done.size + results.length} of ${specs.length} runs finished, in ${dir}; ` +
+        `go on with the same flags and --resume ${dir}`;
+      folder.interrupted(message);
+      finished = true;
+      throw new LintrainError(message, SIGNAL_EXIT[signal]);
+    }
     const wallSec = (performance.now() - t0) / 1000;
 
     // The point with the best mean validation accuracy; of its runs, the best by validation is kept.
@@ -258,6 +271,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     if (!finished) folder?.fail(e);
     throw e;
   } finally {
+    signals.dispose();
     reporter.close();
     await opened.close();
   }
