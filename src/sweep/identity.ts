@@ -37,8 +37,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A short fingerprint of a sweep (16 hex digits of SHA-256), recorded in every shard's folder. */
-export const identityHash = (id: SweepIdentity): string => createHash('sha256').update(canonical(id)).digest('hex').slice(0, 16);
+/** A short fingerprint of a sweep or repro (16 hex digits of SHA-256), recorded in every shard's folder, and repro's. */
+export const identityHash = (id: SweepIdentity | ReproIdentity): string =>
+  createHash('sha256').update(canonical(id)).digest('hex').slice(0, 16);
 
 /**
  * How `b` differs from `a`, in words a user can act on: "reg axis differs", "seed
@@ -62,4 +63,39 @@ export function identityDifferences(a: SweepIdentity, b: SweepIdentity): string[
   if (a.samples !== b.samples) out.push('samples differs');
   if (a.repeats !== b.repeats) out.push('repeats differs');
   return out;
+}
+
+/**
+ * What makes two `lintrain repro`s the same: --quick, and each preset run, in order, with
+ * its config (as a sweep's, NOT_IDENTITY's keys left out; split sizes and the data-
+ * affecting flags are in it) and its seeds. A resumed repro must agree on all of it.
+ */
+export interface ReproIdentity {
+  quick: boolean;
+  presets: { preset: string; config: Partial<RunConfig>; seeds: number[] }[];
+}
+
+export function reproIdentity(
+  quick: boolean,
+  presets: readonly { preset: string; config: Config; seeds: readonly number[] }[],
+): ReproIdentity {
+  return {
+    quick,
+    presets: presets.map((p) => ({ preset: p.preset, config: sweepIdentity(p.config, [], null, 1).config, seeds: [...p.seeds] })),
+  };
+}
+
+/** How repro `b` differs from `a`: "presets differ", "num-train differs", "seeds differ", "--quick differs". */
+export function reproDifferences(a: ReproIdentity, b: ReproIdentity): string[] {
+  const names = (id: ReproIdentity) => id.presets.map((p) => p.preset);
+  if (a.quick !== b.quick) return ['--quick differs'];
+  if (canonical(names(a)) !== canonical(names(b))) return [`presets differ (${names(a).join(', ')} there)`];
+  const out = new Set<string>();
+  a.presets.forEach((p, i) => {
+    const q = b.presets[i];
+    const as = (x: typeof p) => ({ config: x.config, axes: [], samples: null, repeats: 1 });
+    for (const d of identityDifferences(as(p), as(q))) out.add(d);
+    if (canonical(p.seeds) !== canonical(q.seeds)) out.add('seeds differ (--repeats)');
+  });
+  return [...out];
 }
