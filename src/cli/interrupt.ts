@@ -3,7 +3,8 @@
  * and the train loop, which asks between steps (an iteration, or a search's block of
  * tries), stops after the current step; the train command then writes a checkpoint,
  * prints the summary so far and exits 128 + the signal number (130, 143). A second
- * signal exits at once, as people expect.
+ * signal exits at once, as people expect. Sweep and repro ask between runs instead: no
+ * new run starts, the running ones finish (their results are kept for --resume).
  */
 
 export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -14,12 +15,13 @@ export interface StopSignals {
   dispose(): void;
 }
 
-export function catchStopSignals(): StopSignals {
+/** `what`: what happens after the first signal, said to people on stderr. */
+export function catchStopSignals(what = 'stopping after the current step and writing a checkpoint'): StopSignals {
   let first: NodeJS.Signals | null = null;
   const on = (sig: NodeJS.Signals) => {
     if (first !== null) process.exit(SIGNAL_EXIT[sig]);
     first = sig;
-    process.stderr.write(`\n${sig}: stopping after the current step and writing a checkpoint (again to quit at once)\n`);
+    process.stderr.write(`\n${sig}: ${what} (again to quit at once)\n`);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   for (const s of signals) process.on(s, on);

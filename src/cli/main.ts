@@ -17,6 +17,7 @@ import * as repro from './commands/repro.js';
 import * as runs from './commands/runs.js';
 import * as show from './commands/show.js';
 import * as sweep from './commands/sweep.js';
+import * as sweepMerge from './commands/sweep-merge.js';
 import * as train from './commands/train.js';
 import * as visualize from './commands/visualize.js';
 import { setCommand, stdoutEvents, wantsJson } from './events.js';
@@ -43,8 +44,10 @@ export function buildProgram(act: Act): Command {
     .addHelpText('after', HELP_FOOTER);
 
   train.define(program, act, HELP_FOOTER);
-  for (const command of [download, gradcheck, evaluate, sweep, repro, landscape, runs, show, visualize, board])
-    command.define(program, act);
+  for (const command of [download, gradcheck, evaluate, sweep, repro, landscape, runs, show, visualize, board]) {
+    const defined = command.define(program, act);
+    if (command === sweep) sweepMerge.define(defined, act); // `sweep merge`, a subcommand
+  }
   const featureCommands = features.define(program, act);
 
   // Each option belongs to the command it follows. Otherwise the root (or `features`)

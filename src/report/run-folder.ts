@@ -23,8 +23,11 @@ export const RUN_VERSION = 1;
 
 /** running: in progress (or killed: see runStatus); done: finished; failed: an error ended it; interrupted: Ctrl-C. */
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
-/** train: a training run; sweep: many, as one folder; landscape: the loss around one W (`lintrain landscape`). */
-export type RunKind = 'train' | 'sweep' | 'landscape';
+/**
+ * train: a training run; sweep: many, as one folder; repro: the lecture's presets, as one
+ * folder; landscape: the loss around one W (`lintrain landscape`).
+ */
+export type RunKind = 'train' | 'sweep' | 'repro' | 'landscape';
 
 /** summary.json: these fields always, plus the results (the done line's fields) once known. */
 export interface RunSummary {
@@ -47,12 +50,18 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
  * The default folder name (local time): 2024-05-01-142530-svm-sgd, sweeps 2024-…-sweep-svm-sgd,
- * landscapes 2024-…-landscape-svm (no optimizer: nothing is trained).
+ * landscapes 2024-…-landscape-svm (no optimizer: nothing is trained), repro 2024-…-repro
+ * (many losses and optimizers).
  */
 export function runName(config: Pick<Config, 'loss' | 'opt'>, kind: RunKind, now: Date): string {
   const date = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
   const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  const what = kind === 'landscape' ? `landscape-${config.loss}` : `${kind === 'sweep' ? 'sweep-' : ''}${config.loss}-${config.opt}`;
+  const what =
+    kind === 'repro'
+      ? 'repro'
+      : kind === 'landscape'
+        ? `landscape-${config.loss}`
+        : `${kind === 'sweep' ? 'sweep-' : ''}${config.loss}-${config.opt}`;
   return `${date}-${time}-${what}`;
 }
 

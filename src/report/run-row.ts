@@ -4,30 +4,32 @@ import { type RunSummary, runStatus } from './run-folder.js';
 
 /**
  * The figures of a run that a table shows; a sweep's are those of its best run. A
- * landscape trains nothing: no optimizer, learning rate or accuracies (null in JSON).
+ * landscape trains nothing: no optimizer, learning rate or accuracies (null in JSON);
+ * nor has repro one of each, with its many presets (its table is `lintrain show DIR`).
  */
 export function runRow(dir: string, s: RunSummary) {
   const config = s.config as Config;
   const best =
     s.kind === 'sweep' ? (s.best as { params: Record<string, number>; valAcc: number; trainAcc: number; testAcc: number } | null) : null;
   const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
-  const trains = s.kind !== 'landscape';
+  const trains = s.kind === 'train' || s.kind === 'sweep';
+  const repro = s.kind === 'repro';
   return {
     dir,
     kind: s.kind,
     status: runStatus(s),
     startedAt: s.startedAt,
     endedAt: s.endedAt,
-    loss: config.loss,
+    loss: repro ? '–' : config.loss,
     opt: trains ? config.opt : null,
     lr: trains ? (best?.params.lr ?? config.lr) : NaN,
-    reg: config.regType === 'none' ? 0 : (best?.params.reg ?? config.reg),
+    reg: repro ? NaN : config.regType === 'none' ? 0 : (best?.params.reg ?? config.reg),
     iters: trains ? config.iters : null,
     itersDone: num(s.itersDone),
     trainAcc: s.kind === 'sweep' ? num(best?.trainAcc) : num(s.trainAcc),
     valAcc: s.kind === 'sweep' ? num(best?.valAcc) : num(s.valAcc),
     testAcc: s.kind === 'sweep' ? num(best?.testAcc) : num(s.testAcc),
-    timeSec: num(s.kind === 'sweep' ? s.wallSec : s.timeSec),
+    timeSec: num(s.kind === 'sweep' || repro ? s.wallSec : s.timeSec),
   };
 }
 

@@ -225,3 +225,23 @@ export function bestByVal<T extends { index: number; valAcc: number }>(results: 
   const best = rankByVal(results)[0];
   return best && !Number.isNaN(best.valAcc) ? best : null;
 }
+
+/** The sweep's choice: the points ranked, the best point (by mean validation accuracy) and its best run. */
+export function chooseBest(runs: readonly RunResult[]): { points: PointResult[]; point: PointResult | null; run: RunResult | null } {
+  const points = rankByVal(byPoint(runs));
+  const point = bestByVal(points);
+  return { points, point, run: point ? bestByVal(point.runs) : null };
+}
+
+/** The `best` of a sweep's summary: the chosen point and run, and its one test accuracy. */
+export const bestSummary = (point: PointResult, run: RunResult, testAcc: number) => ({
+  point: point.index,
+  params: point.params,
+  meanValAcc: point.valAcc,
+  valStd: point.valStd,
+  seed: run.seed,
+  trainAcc: run.trainAcc,
+  valAcc: run.valAcc,
+  testAcc,
+});
+export type BestSummary = ReturnType<typeof bestSummary>;

@@ -128,16 +128,31 @@ export async function workerPool(init: WorkerInit, jobs: number): Promise<TaskPo
   };
 }
 
-/** Execute every task (longest first is the caller's business), reporting each as it ends. */
-export async function executeAll(pool: TaskPool, tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<TaskResult[]> {
-  const results = await Promise.all(
-    tasks.map((t) =>
-      pool.execute(t).then((r) => {
-        onResult(r);
-        return r;
-      }),
-    ),
-  );
+/**
+ * Execute the tasks in their order (longest first is the caller's business), at most
+ * pool.jobs at a time, reporting each as it ends. `shouldStop` is asked before each task
+ * starts: once it says true no new task starts and the running ones finish; the results
+ * are then fewer than the tasks. Between tasks the event loop turns, so that a signal's
+ * handler runs even when the runs happen in this thread.
+ */
+export async function executeAll(
+  pool: TaskPool,
+  tasks: readonly Task[],
+  onResult: (r: TaskResult) => void,
+  shouldStop: () => boolean = () => false,
+): Promise<TaskResult[]> {
+  const results: TaskResult[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      if (next >= tasks.length || shouldStop()) return;
+      const r = await pool.execute(tasks[next++]);
+      onResult(r);
+      results.push(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(pool.jobs, tasks.length)) }, lane));
   return results.sort((a, b) => a.index - b.index);
 }
 

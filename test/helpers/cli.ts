@@ -30,6 +30,7 @@ export interface CliResult {
 function commandOf(args: readonly string[]): string {
   const known = ['download', 'gradcheck', 'eval', 'sweep', 'repro', 'landscape', 'runs', 'show', 'visualize'];
   if (args[0] === 'features' && args[1] === 'extract') return 'features extract';
+  if (args[0] === 'sweep' && args[1] === 'merge') return 'sweep merge';
   return known.includes(args[0]) ? args[0] : 'train';
 }
 
@@ -79,6 +80,60 @@ export function lintrain(args: readonly string[], opts: CliOptions): CliResult {
   });
   const events = jsonMode(args) ? checkEvents(r.stdout, commandOf(args)) : [];
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, events };
+}
+
+/** Run `lintrain ...args` in its own process without waiting: several at once, as a job array runs them. */
+export function lintrainAsync(args: readonly string[], opts: CliOptions): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code, stdout, stderr, events: jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [] });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/**
+ * Start `lintrain ...args` and SIGKILL it (no handler runs: a lost machine, an OOM kill)
+ * once `ready()` says so, checked every few milliseconds (e.g. a file holds some results).
+ * With `signal` (SIGINT: Ctrl-C), that signal instead; a process that then exits on its
+ * own has its JSON lines checked as any run's.
+ */
+export function lintrainKilled(
+  args: readonly string[],
+  opts: CliOptions & { ready: () => boolean; signal?: NodeJS.Signals },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const poll = setInterval(() => {
+      if (opts.ready()) {
+        clearInterval(poll);
+        child.kill(opts.signal ?? 'SIGKILL');
+      }
+    }, 5);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      try {
+        const events = code !== null && jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [];
+        resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stdout, stderr, events });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
 
 /**

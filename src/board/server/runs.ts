@@ -84,7 +84,7 @@ export function readRow(root: string, name: string): BoardRow {
   if (summary?.format !== RUN_FORMAT || typeof summary.config !== 'object' || summary.config === null)
     return row('summary.json is not a lintrain run summary');
   const { dir: _dir, ...figures } = runRow(dir, summary);
-  const fault = metricsFault(path.join(dir, summary.kind === 'sweep' ? 'results.jsonl' : 'metrics.jsonl'));
+  const fault = metricsFault(path.join(dir, summary.kind === 'sweep' || summary.kind === 'repro' ? 'results.jsonl' : 'metrics.jsonl'));
   return { name, ...figures, damaged: fault };
 }
 

@@ -51,8 +51,9 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   const r = runRow(dir, s);
   const ended = s.endedAt ? ` → ${when(s.endedAt)}` : '';
   const head = `${c.bold(dir)}  ${r.status}, ${s.kind}, started ${when(s.startedAt)}${ended}`;
-  if (s.kind === 'landscape') {
-    process.stdout.write([head, ...landscapeLines(dir, s, c), '', `files: ${s.files.join(', ')}`].join('\n') + '\n');
+  if (s.kind === 'landscape' || s.kind === 'repro') {
+    const body = s.kind === 'landscape' ? landscapeLines(dir, s, c) : reproLines(s, c);
+    process.stdout.write([head, ...body, '', `files: ${s.files.join(', ')}`].join('\n') + '\n');
     return 0;
   }
   const lines = [
@@ -83,6 +84,15 @@ export async function showCommand(dir: string, cmd: Command): Promise<number> {
   lines.push('', `files: ${s.files.join(', ')}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** repro's table rows (its full report: `lintrain repro … --resume DIR` prints it again). */
+function reproLines(s: RunSummary, c: ReturnType<typeof colours>): string[] {
+  const lines: string[] = [];
+  if (s.error) lines.push(`  ${c.red(`error: ${s.error}`)}`);
+  const rows = (s.rows as { title: string; val: string; test: string }[] | undefined) ?? [];
+  for (const r of rows) lines.push(`  ${r.title}: val ${r.val}, test ${r.test}`);
+  return lines;
 }
 
 /** A landscape's setting, its table, and the curve along W1 of each example count (from landscape.json). */

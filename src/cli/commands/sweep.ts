@@ -3,10 +3,13 @@
  * samples, all cores at once, and keep the one with the best validation accuracy.
  *   lintrain sweep --lr 1e-7,5e-7 --reg 2.5e4,5e4              (grid: 4 runs)
  *   lintrain sweep --lr 1e-8:1e-5 --reg 1e2:1e5 --samples 30    (random, log-uniform)
- * Only the chosen run ever sees the test split, once.
+ *   lintrain sweep … --shard 2/4      (the 2nd of 4 disjoint parts; `sweep merge` joins them)
+ *   lintrain sweep … --plan           (each run as a command, JSON lines; nothing trained)
+ *   lintrain sweep … --resume DIR     (go on with a stopped sweep: finished runs are kept)
+ * Only the chosen run ever sees the test split, once (a shard: its own chosen run).
  */
 import { type Command, Option } from 'commander';
-import { CONFIG_KEYS, type Config, type ConfigKey, flagOf, runConfig, usesFeatures } from '../../config/schema.js';
+import { CONFIG_KEYS, type Config, type ConfigKey, runConfig, usesFeatures } from '../../config/schema.js';
 import { readConfigFile, resolveConfig } from '../../config/resolve.js';
 import { LintrainError, UsageError } from '../../core/errors.js';
 import { accuracy } from '../../model/evaluate.js';
@@ -14,26 +17,29 @@ import { type Model, saveModel } from '../../model/file.js';
 import { defaultJobs, openPool, executeAll, type TaskResult } from '../../sweep/pool.js';
 import {
   type Axis,
-  bestByVal,
-  byPoint,
+  bestSummary,
+  chooseBest,
   isSweepKey,
-  type Params,
   parseAxis,
-  type PointResult,
-  rankByVal,
   type RunResult,
+  type RunSpec,
   runSpecs,
   SWEEP_KEYS,
-  type SweepKey,
   sweepPoints,
 } from '../../sweep/points.js';
+import { identityDifferences, identityHash, type SweepIdentity, sweepIdentity } from '../../sweep/identity.js';
+import { parseShard, type Shard, shardSpecs, shardText } from '../../sweep/shards.js';
+import { planArgs, shellLine } from '../../sweep/plan.js';
 import { fallbackWarning } from '../data.js';
 import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, addConfigOptions, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
+import { catchStopSignals, SIGNAL_EXIT } from '../interrupt.js';
+import { readSweepFolder } from '../../report/sweep-folder.js';
 import { SweepRecorder } from '../../report/sweep-recorder.js';
-import { fmtNum, pct, plural, secs, textTable } from '../table.js';
+import { axisText, paramText, sweepReport } from '../sweep-report.js';
+import { pct, plural, secs } from '../table.js';
 
 // Refused with a message (a sweep trains, on pixels), so not listed in its help.
 const NOT_SWEPT: readonly ConfigKey[] = ['experiment', 'features', 'centroids', 'kmeansPatches', 'kmeansIters', 'featuresFile'];
@@ -46,12 +52,16 @@ export function define(parent: Command, act: Act): Command {
     'after',
     '\nExamples:\n  lintrain sweep --lr 1e-7,5e-7 --reg 2.5e4,5e4                 grid: 4 runs\n' +
       '  lintrain sweep --lr 1e-8:1e-5 --reg 1e2:1e5 --samples 30       random, log-uniform\n' +
-      '  lintrain sweep --loss softmax --lr 1e-7,1e-6 --repeats 3       3 seeds per point\n',
+      '  lintrain sweep --loss softmax --lr 1e-7,1e-6 --repeats 3       3 seeds per point\n' +
+      '  lintrain sweep --lr 1e-7,5e-7 --reg 2.5e4,5e4 --shard 1/2 --out runs/s1   half of it (then `sweep merge`)\n' +
+      '  lintrain sweep --lr 1e-7,5e-7 --reg 2.5e4,5e4 --resume runs/s1             go on after Ctrl-C or a kill\n',
   );
+  // `sweep merge A B … --out DIR` reads its own options, not the sweep's.
+  cmd.enablePositionalOptions();
   return cmd.action(() => act(sweepCommand, cmd));
 }
 
-/** The training flags, with sweep syntax on the numeric ones, plus --samples, --repeats and --jobs. */
+/** The training flags, with sweep syntax on the numeric ones, plus the sweep's own options. */
 function addSweepOptions(cmd: Command): Command {
   addConfigOptions(
     cmd,
@@ -71,7 +81,16 @@ function addSweepOptions(cmd: Command): Command {
         positiveInt,
       ),
     )
-    .addOption(new Option('--jobs <n>', `runs at once (default: ${defaultJobs()}, all cores)`).argParser(positiveInt));
+    .addOption(new Option('--jobs <n>', `runs at once (default: ${defaultJobs()}, all cores)`).argParser(positiveInt))
+    .addOption(
+      new Option('--shard <K/N>', 'run only shard K of N (1-based; point p goes to shard p mod N + 1); join with `sweep merge`').argParser(
+        parseShard,
+      ),
+    )
+    .addOption(new Option('--plan', 'print each run as JSON lines (index, params, seed, the command that runs it alone); train nothing'))
+    .addOption(
+      new Option('--resume <dir>', 'go on with the stopped sweep in DIR: its finished runs are kept, the others run (same flags)'),
+    );
 }
 
 /** The command line split into what is swept and the fixed flags; the file's config. */
@@ -88,12 +107,20 @@ export function sweepPlan(cmd: Command): { axes: Axis[]; fixed: Partial<Config>;
   return { axes, fixed: fixed as Partial<Config>, file: configFile ? readConfigFile(configFile) : {} };
 }
 
-const axisText = (a: Axis) =>
-  a.kind === 'grid' ? `${a.key} ${a.values.map(fmtNum).join(',')}` : `${a.key} ${fmtNum(a.lo)}:${fmtNum(a.hi)} (log)`;
+interface SweepOptions {
+  samples?: number;
+  jobs?: number;
+  repeats?: number;
+  shard?: Shard;
+  plan?: boolean;
+  resume?: string;
+  config?: string;
+}
 
 export async function sweepCommand(cmd: Command): Promise<number> {
   const { axes, fixed, file } = sweepPlan(cmd);
-  const { samples, jobs: jobsFlag, repeats = 1 } = cmd.opts() as { samples?: number; jobs?: number; repeats?: number };
+  const opts = cmd.opts() as SweepOptions;
+  const { samples, repeats = 1, shard } = opts;
   if (axes.length === 0) {
     throw new UsageError('Nothing to sweep: give a flag a list (--lr 1e-7,5e-7) or a range (--lr 1e-8:1e-5 --samples 20).');
   }
@@ -102,14 +129,30 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   if (usesFeatures(base)) {
     throw new UsageError('sweep runs on pixels only; tune on features with a few `lintrain --features-file FILE --lr … --reg …` runs.');
   }
-  const specs = runSpecs(sweepPoints(axes, samples ?? null, base.seed), base.seed, repeats);
-  // Each run: the fixed flags, its point, its own seed. --eval-every applies too, so that its
-  // curves (trials/) have the checks a lone run's would: a check scores numVal images per
-  // evalEvery·batchSize trained (1,000 per 20,000 at the defaults, within timing noise).
-  const configs = specs.map((s) => resolveConfig(file, { ...fixed, ...s.params, seed: s.seed, save: null, minValAcc: null }));
-  const jobs = Math.min(jobsFlag ?? defaultJobs(), specs.length);
+  const allSpecs = runSpecs(sweepPoints(axes, samples ?? null, base.seed), base.seed, repeats);
+  const specs = shard ? shardSpecs(allSpecs, shard) : allSpecs;
+  if (opts.plan) {
+    for (const s of specs) {
+      const args = planArgs(s, fixed, opts.config ?? null);
+      stdoutEvents().write('plan', { ...s, shard: shard ? shardText(shard) : null, args, command: shellLine(['lintrain', ...args]) });
+    }
+    return 0;
+  }
+  const identity = sweepIdentity(base, axes, samples ?? null, repeats);
+  const mark = { sweepId: identityHash(identity), shard: shard ? shardText(shard) : null, identity };
+  const prior = opts.resume ? priorRuns(opts.resume, identity, mark.shard, base.out) : null;
+  const done = new Set(prior?.runs.map((r) => r.index));
+  const todo = specs.filter((s) => !done.has(s.index));
+  // Each run: the fixed flags, its point, its own seed, and no folder or file of its own
+  // (so that its config, saved with the best model, is the same in a shard's folder or
+  // the whole sweep's). --eval-every applies too, so that its curves (trials/) have the
+  // checks a lone run's would: a check scores numVal images per evalEvery·batchSize
+  // trained (1,000 per 20,000 at the defaults, within timing noise).
+  const configOf = (s: RunSpec) => resolveConfig(file, { ...fixed, ...s.params, seed: s.seed, out: null, save: null, minValAcc: null });
+  const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), todo.length));
   const json = base.logFormat === 'json';
   const reporter = makeReporter(base.logFormat, base.quiet);
+  if (prior?.torn) reporter.warn(`${opts.resume}/results.jsonl: its last line was cut off and is left out; that run runs again.`);
 
   const dir = await ensureData(base, reporter);
   const load = reporter.phase('load    ', 6);
@@ -117,19 +160,22 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   let folder: SweepRecorder | null = null;
   let finished = false;
   if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
+  const signals = catchStopSignals('no new runs start; the running ones finish, their results kept');
   try {
-    folder = new SweepRecorder(base);
+    folder = prior ? SweepRecorder.resume(prior.dir, base, mark, prior.lines) : SweepRecorder.create(base, mark);
     const mode = samples === undefined ? 'grid' : 'random';
     reporter.info(
-      `sweep: ${specs.length} runs (${mode} over ${axes.map(axisText).join(' × ')}${repeats > 1 ? `, ${repeats} seeds each` : ''}); ` +
+      `sweep: ${specs.length} runs (${mode} over ${axes.map(axisText).join(' × ')}${repeats > 1 ? `, ${repeats} seeds each` : ''}` +
+        `${shard ? `; shard ${shardText(shard)} of ${allSpecs.length} runs` : ''}${prior ? `; ${done.size} finished before, kept` : ''}); ` +
         `${base.loss} loss, ${base.opt}, ${base.iters} iterations, batch ${base.batchSize}; ${plural(opened.pool.jobs, 'job')} × ` +
         `${plural(opened.pool.threadsPerJob, 'thread')}, backend ${base.backend}, seed ${base.seed}`,
     );
     const t0 = performance.now();
-    const bar = reporter.phase('sweep   ', specs.length);
-    let done = 0;
+    const bar = reporter.phase('sweep   ', todo.length);
+    let count = 0;
+    const bySpec = new Map(specs.map((s) => [s.index, s]));
     const asRun = (r: TaskResult): RunResult => ({
-      ...specs[r.index],
+      ...bySpec.get(r.index)!,
       trainAcc: r.trainAcc,
       valAcc: r.valAcc,
       finalLoss: r.finalLoss,
@@ -139,27 +185,37 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     });
     const results = await executeAll(
       opened.pool,
-      configs.map((config, index) => ({ index, config })),
+      todo.map((s) => ({ index: s.index, config: configOf(s) })),
       (r) => {
-        bar.update(++done);
+        bar.update(++count);
         const run = asRun(r);
         if (json) stdoutEvents().write('trial', run);
         folder!.trial(run, r.curve);
         r.curve = undefined; // written: a long sweep need not hold every run's curves to its end
         if (!process.stderr.isTTY) {
           reporter.info(
-            `run ${done}/${specs.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`,
+            `run ${count}/${todo.length}: ${paramText(run.params)} → val ${pct(run.valAcc)}${run.error ? ` (${run.error})` : ''} in ${secs(run.timeSec)}`,
           );
         }
       },
+      () => signals.received() !== null,
     ).finally(() => bar.stop());
+    const signal = signals.received();
+    if (signal && results.length < todo.length) {
+      const dir = folder.folder.dir;
+      const message =
+        `${signal}: stopped with ${done.size + results.length} of ${specs.length} runs finished, in ${dir}; ` +
+        `go on with the same flags and --resume ${dir}`;
+      folder.interrupted(message);
+      finished = true;
+      throw new LintrainError(message, SIGNAL_EXIT[signal]);
+    }
     const wallSec = (performance.now() - t0) / 1000;
 
     // The point with the best mean validation accuracy; of its runs, the best by validation is kept.
-    const points = rankByVal(byPoint(results.map(asRun)));
-    const point = bestByVal(points);
-    const run = point ? bestByVal(point.runs)! : null;
-    const W = run ? results[run.index].W! : null;
+    const runs = [...(prior?.runs ?? []), ...results.map(asRun)].sort((a, b) => a.index - b.index);
+    const { points, point, run } = chooseBest(runs);
+    const W = run ? await weightsOf(run, results, configOf, opened.pool, reporter.warn.bind(reporter)) : null;
     const testAcc = W ? accuracy(opened.kernels, opened.data.test, opened.data.mean, W).acc : NaN;
     const model: Model | null =
       W && run
@@ -167,26 +223,14 @@ export async function sweepCommand(cmd: Command): Promise<number> {
             W,
             mean: opened.data.mean,
             classNames: opened.data.classNames,
-            kernels: results[run.index].kernels,
-            config: { ...configs[run.index], save: base.save, minValAcc: base.minValAcc },
+            kernels: run.kernels as Model['kernels'],
+            config: { ...configOf(run), save: base.save, minValAcc: base.minValAcc },
             metrics: { trainAcc: run.trainAcc, valAcc: run.valAcc, testAcc },
           }
         : null;
     if (model && base.save) saveModel(base.save, model);
-    const best =
-      point && run
-        ? {
-            point: point.index,
-            params: point.params,
-            meanValAcc: point.valAcc,
-            valStd: point.valStd,
-            seed: run.seed,
-            trainAcc: run.trainAcc,
-            valAcc: run.valAcc,
-            testAcc,
-          }
-        : null;
-    const runSec = results.reduce((a, r) => a + r.timeSec, 0);
+    const best = point && run ? bestSummary(point, run, testAcc) : null;
+    const runSec = runs.reduce((a, r) => a + r.timeSec, 0);
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     const summary = {
       mode,
@@ -201,6 +245,8 @@ export async function sweepCommand(cmd: Command): Promise<number> {
       peakRssMB,
       saved: base.save,
       runDir: folder.folder.dir,
+      sweepId: mark.sweepId,
+      shard: mark.shard,
       config: runConfig(base),
     };
     await folder.done(
@@ -213,6 +259,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     if (json) stdoutEvents().write('sweep', summary);
     if (!base.quiet) (json ? process.stderr : process.stdout).write(sweepReport(axes, { ...summary, config: base }) + '\n');
     reporter.info(`run folder: ${folder.folder.dir}`);
+    if (shard) reporter.info(`shard ${shardText(shard)} done; when every shard is, join them: lintrain sweep merge DIR… --out DIR`);
     if (base.minValAcc !== null && !(best && best.valAcc >= base.minValAcc)) {
       throw new LintrainError(
         `Best validation accuracy ${best ? best.valAcc.toFixed(4) : 'n/a'} is below --min-val-acc ${base.minValAcc}.`,
@@ -224,65 +271,48 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     if (!finished) folder?.fail(e);
     throw e;
   } finally {
+    signals.dispose();
     reporter.close();
     await opened.close();
   }
 }
 
-const paramText = (params: Params) =>
-  Object.entries(params)
-    .map(([k, v]) => `${k} ${fmtNum(v)}`)
-    .join(', ');
-
-/** The ranked table, the choice and its one test score, and the parallel speed-up. */
-export function sweepReport(
-  axes: readonly Axis[],
-  s: {
-    repeats: number;
-    points: readonly PointResult[];
-    best: { params: Params; meanValAcc: number; valStd: number; seed: number; trainAcc: number; valAcc: number; testAcc: number } | null;
-    wallSec: number;
-    runSec: number;
-    jobs: number;
-    peakRssMB: number;
-    saved: string | null;
-    config: Config;
-  },
-): string {
-  const keys = [...new Set(['lr', 'reg', ...axes.map((a) => a.key)])] as SweepKey[];
-  const value = (p: Params, k: SweepKey) => fmtNum(p[k] ?? s.config[k]);
-  const one = s.repeats === 1;
-  const rows = s.points.map((p, i) => [
-    String(i + 1),
-    ...keys.map((k) => value(p.params, k)),
-    one ? String(p.runs[0].seed) : String(p.runs.length),
-    pct(p.trainAcc),
-    p.runs.some((r) => r.error) ? 'diverged' : one ? pct(p.valAcc) : `${pct(p.valAcc)} ± ${(100 * p.valStd).toFixed(2)}`,
-    secs(p.timeSec),
-  ]);
-  const header = ['#', ...keys, one ? 'seed' : 'runs', 'train', 'val', 'time'];
-  const out = [
-    textTable(
-      header,
-      rows,
-      header.map(() => true),
-    ),
-  ];
-  const b = s.best;
-  if (b) {
-    const mean = one ? '' : ` (mean val ${pct(b.meanValAcc)} ± ${(100 * b.valStd).toFixed(2)} over ${s.repeats} seeds; kept its best run)`;
-    out.push(
-      `best by validation accuracy: ${paramText(b.params)}${mean}: seed ${b.seed}, train ${pct(b.trainAcc)}, val ${pct(b.valAcc)}, test ${pct(b.testAcc)}`,
-      `  alone: lintrain ${keys.map((k) => `${flagOf(k)} ${value(b.params, k)}`).join(' ')} --seed ${b.seed} (with the sweep's other flags)` +
-        (s.saved ? `; saved to ${s.saved}` : ''),
-    );
-  } else {
-    out.push('every run diverged: try smaller learning rates');
+/**
+ * The finished runs of the stopped sweep in `dir`, refused by name unless it is this
+ * very sweep (and shard): a resumed sweep must add runs to its own folder only.
+ */
+function priorRuns(dir: string, identity: SweepIdentity, shard: string | null, out: string | null) {
+  if (out !== null && out !== dir) throw new UsageError(`--resume ${dir} goes on in ${dir}; leave out --out ${out}.`);
+  const prior = readSweepFolder(dir);
+  const differences = identityDifferences(prior.identity, identity);
+  if (differences.length > 0 || prior.sweepId !== identityHash(identity)) {
+    throw new UsageError(`${dir}: a different sweep (${differences.join('; ') || 'its identity differs'}); resume it with its own flags.`);
   }
-  const n = s.points.reduce((a, p) => a + p.runs.length, 0);
-  out.push(
-    `${n} runs in ${secs(s.wallSec)} on ${plural(s.jobs, 'job')} (sum of run times ${secs(s.runSec)}, ` +
-      `${(s.runSec / s.wallSec).toFixed(2)}× in parallel); peak RSS ${s.peakRssMB} MB`,
-  );
-  return out.join('\n');
+  if (prior.shard !== shard) {
+    throw new UsageError(
+      `${dir}: ${prior.shard ? `shard ${prior.shard}` : 'a whole sweep'}, but this command is ${shard ? `shard ${shard}` : 'the whole sweep'}.`,
+    );
+  }
+  return prior;
+}
+
+/**
+ * The chosen run's W: from this process, or, when the run finished before a resume,
+ * trained again (a run is a pure function of its config: the same bits, so the same
+ * model and test accuracy as an unbroken sweep's).
+ */
+async function weightsOf(
+  run: RunResult,
+  results: readonly TaskResult[],
+  configOf: (s: RunSpec) => Config,
+  pool: { execute: (t: { index: number; config: Config }) => Promise<TaskResult> },
+  warn: (m: string) => void,
+): Promise<Float32Array> {
+  const here = results.find((r) => r.index === run.index);
+  if (here?.W) return here.W;
+  const again = await pool.execute({ index: run.index, config: configOf(run) });
+  if (!Object.is(again.valAcc, run.valAcc)) {
+    warn(`run ${run.index}, trained again for its model, scored val ${pct(again.valAcc)}, not ${pct(run.valAcc)}: other kernels?`);
+  }
+  return again.W!;
 }
