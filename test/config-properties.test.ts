@@ -227,11 +227,11 @@ describe('impossible combinations are refused before any work, in one line', () 
     [{ iters: 0 }, "The 'iters' parameter (--iters) must be an integer in the range [1, inf). Got 0 instead."],
     [{ iters: -5 }, "The 'iters' parameter (--iters) must be an integer in the range [1, inf). Got -5 instead."],
     [{ lr: 0 }, "The 'lr' parameter (--lr) must be a number in the range (0, inf). Got 0 instead."],
-    [{ loss: 'hinge' }, 'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax. Got "hinge" instead.'],
+    [{ loss: 'hinge' }, 'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax, ova2. Got "hinge" instead.'],
     [{ opt: 'newton' }, `The 'opt' parameter (--opt) must be one of ${OPT_NAMES.join(', ')}. Got "newton" instead.`],
     [
       { opt: 'lbfgs' },
-      '--opt lbfgs needs a differentiable loss: --loss svm (the hinge) has kinks; use --loss svm2 (squared hinge) or softmax.',
+      '--opt lbfgs needs a differentiable loss: --loss svm (the hinge) has kinks; use --loss svm2 (squared hinge), ova2 (one-vs-all squared hinge) or softmax.',
     ],
     [
       { opt: 'lbfgs', loss: 'softmax', regType: 'elastic' },

@@ -64,7 +64,7 @@ describe('validation: one message naming the key, its flag, the allowed values a
       "The 'lr' parameter (--lr) must be a number in the range (0, inf). Got -1 instead.",
     );
     expect(() => resolveConfig({ loss: 'hinge' as never })).toThrow(
-      'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax. Got "hinge" instead.',
+      'The \'loss\' parameter (--loss) must be one of svm, svm2, softmax, ova2. Got "hinge" instead.',
     );
     expect(() => resolveConfig({}, { batchSize: 2.5 })).toThrow(/'batchSize' parameter \(--batch-size\) must be an integer/);
     expect(() => resolveConfig({}, { opt: 'nesterov', momentum: 0 })).toThrow(/Nesterov momentum requires a momentum/);
