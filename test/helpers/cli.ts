@@ -82,23 +82,26 @@ export function lintrain(args: readonly string[], opts: CliOptions): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, events };
 }
 
-/** Run `lintrain ...args` in its own process without waiting: several at once, as a job array runs them. */
-export function lintrainAsync(args: readonly string[], opts: CliOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+/**
+ * Spawn `lintrain ...args`, collecting its output; `done` resolves at its close with
+ * the exit code or signal. The one spawn of the asynchronous runners below.
+ */
+function spawnLintrain(args: readonly string[], opts: CliOptions) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve({ code, stdout, stderr, events: jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [] });
-      } catch (e) {
-        reject(e);
-      }
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, ...out }));
   });
+  return { child, done };
+}
+
+/** Run `lintrain ...args` in its own process without waiting: several at once, as a job array runs them. */
+export async function lintrainAsync(args: readonly string[], opts: CliOptions): Promise<CliResult> {
+  const { code, stdout, stderr } = await spawnLintrain(args, opts).done;
+  return { code, stdout, stderr, events: jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [] };
 }
 
 /**
@@ -107,33 +110,20 @@ export function lintrainAsync(args: readonly string[], opts: CliOptions): Promis
  * With `signal` (SIGINT: Ctrl-C), that signal instead; a process that then exits on its
  * own has its JSON lines checked as any run's.
  */
-export function lintrainKilled(
+export async function lintrainKilled(
   args: readonly string[],
   opts: CliOptions & { ready: () => boolean; signal?: NodeJS.Signals },
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd, env: envOf(opts.env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = setInterval(() => {
-      if (opts.ready()) {
-        clearInterval(poll);
-        child.kill(opts.signal ?? 'SIGKILL');
-      }
-    }, 5);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+  const { child, done } = spawnLintrain(args, opts);
+  const poll = setInterval(() => {
+    if (opts.ready()) {
       clearInterval(poll);
-      try {
-        const events = code !== null && jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [];
-        resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stdout, stderr, events });
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+      child.kill(opts.signal ?? 'SIGKILL');
+    }
+  }, 5);
+  const { code, signal, stdout, stderr } = await done.finally(() => clearInterval(poll));
+  const events = code !== null && jsonMode(args) ? checkEvents(stdout, commandOf(args)) : [];
+  return { code: code ?? (signal === 'SIGKILL' ? 137 : null), stdout, stderr, events };
 }
 
 /**
