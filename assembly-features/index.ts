@@ -8,10 +8,10 @@
 // (images, blocks of patch rows, superblocks of training rows); each unit writes its
 // own outputs, so results are identical for any number of threads.
 import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/control';
-import { CTRL } from '../assembly/layout';
+import { C, CTRL } from '../assembly/layout';
 import { mm } from './mm';
 import {
-  AR, CM, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
+  AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
 } from './layout';
 import { assignRows, triangleImage, triangleScratch } from './triangle';
 import { backwardRows, forwardRows, rowsScratch, sumParts } from './rows';
@@ -66,7 +66,7 @@ export function setTriangle(pix: usize, n: i32, B: usize, fl: usize, K: i32, NFp
   setP(0, pix); setP(1, B); setP(2, fl); setP(5, K); setP(6, NFp); setP(7, out); setP(8, scratch);
 }
 
-/** Training scores (forward) or gradient parts (backward, G: rowUnits(n) × CM × FS f32). */
+/** Training scores (forward) or gradient parts (backward, G: rowUnits(n) × FS/4 × C × 4 f32); W as rows.ts lays it out. */
 export function setRows(
   backward: bool, q: usize, F: i32, FS: i32, rows: usize, n: i32, mean: usize, Wt: usize, ds: usize, out: usize, scratch: usize,
 ): void {
@@ -113,7 +113,7 @@ export function work(tid: i32, tag: i32): void {
       const F = <i32>p(1), FS = <i32>p(2);
       const scr = p(9) + <usize>tid * <usize>scratchBytesOf();
       if (kind == KIND_FORWARD) forwardRows(p(0), F, FS, p(3), lo, hi, p(5), p(6), p(8), scr);
-      else backwardRows(p(0), F, FS, p(3), lo, hi, p(5), p(7), p(8) + <usize>u * (<usize>(CM * FS) << 2), scr);
+      else backwardRows(p(0), F, FS, p(3), lo, hi, p(5), p(7), p(8) + <usize>u * (<usize>(C * FS) << 2), scr);
     }
     superblockDone();
   }

@@ -9,9 +9,8 @@ export const DIM: i32 = 3 * PATCH * PATCH; // 108 values per patch, [channel][dy
 export const DIMP: i32 = 112; // DIM padded to a multiple of 8 (whitened rows)
 export const PR: i32 = 28; // a row of 27 patches padded to a multiple of 4 (mm's row tile)
 export const AR: i32 = 32; // k-means assignment: patch rows per block
-export const RB: i32 = 16; // training: feature rows per block
-export const CP: i32 = 16; // training: classes padded (C = 10; 12 multiply, 16 keep rows aligned)
-export const CM: i32 = 12; // training: the class rows mm computes (a multiple of 4 ≥ 10)
+export const RB: i32 = 16; // training: feature rows per block (even: the forward tile takes 2)
+export const FG: i32 = 64; // training scores: groups of 4 features per chunk (16 KB of rows, 10 KB of W: in L1)
 
 // The job descriptor: i32 slots at JOB, written by the main thread between jobs.
 // The control block (assembly/control.ts) sits at CTRL = 2048, past it.

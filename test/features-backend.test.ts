@@ -89,7 +89,7 @@ describe('triangle features', () => {
   });
 });
 
-// 2,500: more than one chunk of the wasm kernels' 1,024 features, the last one short
+// 2,500: more than one chunk of the wasm kernels' 256 features, the last one short
 describe.each([154, 40, 9, 2500])('training on stored rows of %i features', (F) => {
   const N = 203;
   const pixels = bytes(N * F);

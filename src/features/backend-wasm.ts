@@ -53,8 +53,8 @@ interface FeatureExports {
 }
 
 const AR = 32; // assignment block rows
-const CP = 16; // classes padded
-const CM = 12; // class rows of the gradient parts
+/** Where W[c, j] (and the gradient's) sits in the row kernels' layout, groups of 4 features: [j/4][class][4]. */
+const grouped = (c: number, j: number) => ((j >> 2) * C + c) * 4 + (j & 3);
 const IMG = 3072;
 const up = (x: number, m: number) => Math.ceil(x / m) * m;
 
@@ -106,38 +106,35 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
   const rowKernels = makeRowKernels('wasm', threads, `SIMD on feature rows, ${threadCount(threads)}`, {
     forward(split, rows, n, mean, W: FloatArray, scores) {
       const F = mean.length,
-        FS = up(F, 8);
+        FS = up(F, 16);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);
       const mp = meanIn(mean, FS);
-      const wt = wtBuf.ensure(FS * CP * 4);
-      const Wt = arena.f32(wt, FS * CP);
-      Wt.fill(0);
-      for (let c = 0; c < C; c++) for (let j = 0, o = c * (F + 1); j < F; j++) Wt[j * CP + c] = W[o + j];
-      const out = outBuf.ensure(n * CP * 4);
+      const wp = wtBuf.ensure(FS * C * 4);
+      const Wg = arena.f32(wp, FS * C);
+      Wg.fill(0);
+      for (let c = 0; c < C; c++) for (let j = 0, o = c * (F + 1); j < F; j++) Wg[grouped(c, j)] = W[o + j];
+      const out = outBuf.ensure(n * C * 4);
       const s = scratch(0, FS);
-      k.setRows(false, q, F, FS, rowsPtr, n, mp, wt, 0, out, s);
+      k.setRows(false, q, F, FS, rowsPtr, n, mp, wp, 0, out, s);
       pool.run();
-      const o = arena.f32(out, n * CP);
-      for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = o[i * CP + c];
+      scores.set(arena.f32(out, n * C));
     },
     backward(split, rows, n, mean, ds, dW) {
       const F = mean.length,
-        FS = up(F, 8);
+        FS = up(F, 16);
       const { q, rowsPtr } = rowsIn(split, rows, n, F);
       const mp = meanIn(mean, FS);
-      const dsp = wtBuf.ensure(n * CP * 4);
-      const d32 = arena.f32(dsp, n * CP);
-      d32.fill(0);
-      for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) d32[i * CP + c] = ds[i * C + c];
+      const dsp = wtBuf.ensure(n * C * 4);
+      arena.f32(dsp, n * C).set(ds.subarray(0, n * C));
       const S = k.rowUnits(n);
-      const G = outBuf.ensure(S * CM * FS * 4 + C * FS * 4);
-      const sum = G + S * CM * FS * 4;
+      const G = outBuf.ensure(S * C * FS * 4 + C * FS * 4);
+      const sum = G + S * C * FS * 4;
       const s = scratch(0, FS);
       k.setRows(true, q, F, FS, rowsPtr, n, mp, 0, dsp, G, s);
       pool.run();
-      k.sumParts(G, S, CM * FS, C * FS, sum);
+      k.sumParts(G, S, C * FS, C * FS, sum);
       const g = arena.f32(sum, C * FS);
-      for (let c = 0; c < C; c++) for (let j = 0; j < F; j++) dW[c * (F + 1) + j] = g[c * FS + j];
+      for (let c = 0; c < C; c++) for (let j = 0; j < F; j++) dW[c * (F + 1) + j] = g[grouped(c, j)];
     },
   });
 
