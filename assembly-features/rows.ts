@@ -125,27 +125,52 @@ export function forwardRows(
 /**
  * G (FS/4 × C × 4 f32) = Σ over picked rows [lo, hi) of dsᵀ·x, ds: n × C f32 (∂L/∂scores).
  * Zero when the range is empty.
+ *
+ * Only the rows whose ∂L/∂s is nonzero for a tile's two classes enter it: with the
+ * hinge losses most (row, class) pairs of a trained model sit past the margin, and a
+ * block without any is not even converted. Leaving out a term 0·x changes no bit: every
+ * sum starts at +0, a product 0·x is ±0, and +0 + ±0 = +0, a sum of nonzero terms never
+ * ends at −0.
  */
 export function backwardRows(
   q: usize, F: i32, FS: i32, rows: usize, lo: i32, hi: i32, mean: usize, ds: usize, G: usize, scr: usize,
 ): void {
-  const xc = scr;
+  const xc = scr, active = scr + align64(<usize>FG * XG); // per class pair: a count, then RB row numbers
   const groups = FS >> 2;
-  if (hi <= lo) memory.fill(G, 0, <usize>(C * FS) << 2);
+  memory.fill(G, 0, <usize>(C * FS) << 2);
   for (let b = lo; b < hi; b += RB) {
     const m = min(RB, hi - b);
     const d0 = ds + (<usize>(b * C) << 2);
+    let any = false;
+    for (let h = 0; h < C; h += 2) {
+      const list = active + <usize>(h >> 1) * (RB + 1);
+      let k: usize = 0;
+      for (let r = 0; r < m; r++) {
+        const d = d0 + (<usize>(r * C + h) << 2);
+        if (load<f32>(d) != 0 || load<f32>(d, 4) != 0) {
+          k++;
+          store<u8>(list + k, <u8>r);
+        }
+      }
+      store<u8>(list, <u8>k);
+      any = any || k > 0;
+    }
+    if (!any) continue;
     for (let g0 = 0; g0 < groups; g0 += FG) {
       const g1 = min(groups, g0 + FG);
       convertChunk(q, F, rows, b, m, mean, g0, g1, xc);
-      for (let g = g0; g < g1; g += 4) {
-        for (let h = 0; h < C; h += 2) {
+      for (let h = 0; h < C; h += 2) {
+        const list = active + <usize>(h >> 1) * (RB + 1);
+        const k = <usize>load<u8>(list);
+        if (k == 0) continue;
+        const dh = d0 + (<usize>h << 2);
+        for (let g = g0; g < g1; g += 4) {
           let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
           let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-          let x = xc + <usize>(g - g0) * XG;
-          let d = d0 + (<usize>h << 2);
-          const end = x + (<usize>m << 4);
-          for (; x < end; x += 16) {
+          const xg = xc + <usize>(g - g0) * XG;
+          for (let t: usize = 1; t <= k; t++) {
+            const r = <usize>load<u8>(list + t);
+            const d = dh + r * (<usize>C << 2), x = xg + (r << 4);
             const s0 = v128.load32_splat(d), s1 = v128.load32_splat(d, 4);
             let u = v128.load(x);
             a0 = f32x4.add(a0, f32x4.mul(s0, u)); b0 = f32x4.add(b0, f32x4.mul(s1, u));
@@ -155,18 +180,15 @@ export function backwardRows(
             a2 = f32x4.add(a2, f32x4.mul(s0, u)); b2 = f32x4.add(b2, f32x4.mul(s1, u));
             u = v128.load(x, 3 * XG);
             a3 = f32x4.add(a3, f32x4.mul(s0, u)); b3 = f32x4.add(b3, f32x4.mul(s1, u));
-            d += <usize>C << 2;
           }
           // classes h, h+1 of group g+k at o + k·GB and 16 bytes on
           const o = G + <usize>g * GB + (<usize>h << 4);
-          if (b != lo) {
-            a0 = f32x4.add(v128.load(o), a0); b0 = f32x4.add(v128.load(o, 16), b0);
-            a1 = f32x4.add(v128.load(o, GB), a1); b1 = f32x4.add(v128.load(o, GB + 16), b1);
-            a2 = f32x4.add(v128.load(o, 2 * GB), a2); b2 = f32x4.add(v128.load(o, 2 * GB + 16), b2);
-            a3 = f32x4.add(v128.load(o, 3 * GB), a3); b3 = f32x4.add(v128.load(o, 3 * GB + 16), b3);
-          }
-          v128.store(o, a0); v128.store(o, b0, 16); v128.store(o, a1, GB); v128.store(o, b1, GB + 16);
-          v128.store(o, a2, 2 * GB); v128.store(o, b2, 2 * GB + 16); v128.store(o, a3, 3 * GB); v128.store(o, b3, 3 * GB + 16);
+          v128.store(o, f32x4.add(v128.load(o), a0)); v128.store(o, f32x4.add(v128.load(o, 16), b0), 16);
+          v128.store(o, f32x4.add(v128.load(o, GB), a1), GB); v128.store(o, f32x4.add(v128.load(o, GB + 16), b1), GB + 16);
+          v128.store(o, f32x4.add(v128.load(o, 2 * GB), a2), 2 * GB);
+          v128.store(o, f32x4.add(v128.load(o, 2 * GB + 16), b2), 2 * GB + 16);
+          v128.store(o, f32x4.add(v128.load(o, 3 * GB), a3), 3 * GB);
+          v128.store(o, f32x4.add(v128.load(o, 3 * GB + 16), b3), 3 * GB + 16);
         }
       }
     }

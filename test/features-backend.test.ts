@@ -133,6 +133,30 @@ describe.each([154, 40, 9, 2500])('training on stored rows of %i features', (F) 
     expect(Array.from(p[1])).toEqual(Array.from(p[0]));
   });
 
+  // The backward pass leaves out rows whose ∂L/∂s is zero for a tile's classes, and
+  // skips a block of rows with none: rows 0–63 (four blocks) are past every margin here.
+  test.each(['ova2', 'svm2', 'svm'] as const)('%s loss with most rows past the margin: the gradient is the reference', (name) => {
+    const sparse: Split = { ...split, labels: split.labels.map((y, i) => (i < 64 ? 0 : y)) };
+    const Wm = W.slice();
+    for (let c = 0; c < C; c++) Wm[c * (F + 1) + F] = c === 0 ? 100 : -100; // scores without the bias stay within ±30
+    const dW = [0, 1, 2].map(() => new Float32Array(W.length));
+    const L = [js, one, two].map((be, i) => be.lossAndGrad(sparse, null, mean, Wm, { name, delta: 1 }, dW[i]));
+    expect(Math.abs(L[1] - L[0]) / L[0]).toBeLessThan(1e-6);
+    expect(relErr(dW[0], dW[1])).toBeLessThan(1e-5);
+    expect(Array.from(dW[2])).toEqual(Array.from(dW[1]));
+    // and the rows past the margin do count nowhere: dropping them changes nothing
+    const live = Int32Array.from({ length: N - 64 }, (_, i) => i + 64);
+    const part = new Float32Array(W.length);
+    const Lp = one.lossAndGrad(sparse, live, mean, Wm, { name, delta: 1 }, part);
+    expect(Math.abs(Lp * (N - 64) - L[1] * N) / (L[1] * N)).toBeLessThan(1e-9);
+    expect(
+      relErr(
+        part.map((v) => v * (N - 64)),
+        dW[1].map((v) => v * N),
+      ),
+    ).toBeLessThan(1e-6);
+  });
+
   test('a W of the wrong width is refused', () => {
     expect(() => two.predict(split, null, mean, new Float32Array(C * F), new Uint8Array(N))).toThrow(/W has \d+ values, expected 1×10×/);
   });
