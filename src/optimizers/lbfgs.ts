@@ -48,7 +48,7 @@ export class LbfgsMemory {
   /**
    * p ← −H·g by the two-loop recursion; g: the gradient, p: out (float64 for the sums).
    * Each pass over p updates it with one pair and takes the dot product the next pair
-   * needs: half the passes of the textbook loops, the same operations in the same order.
+   * needs: half the passes of the textbook loops.
    */
   direction(g: Float32Array, p: Float64Array): void {
     const { s, y, sy, alpha } = this;
@@ -58,24 +58,16 @@ export class LbfgsMemory {
       for (let i = 0; i < n; i++) p[i] = -g[i];
       return;
     }
-    let d = 0; // s_{k−1}·p
-    const sLast = s[k - 1];
-    for (let i = 0; i < n; i++) {
-      p[i] = g[i];
-      d += sLast[i] * p[i];
-    }
+    for (let i = 0; i < n; i++) p[i] = g[i];
+    let d = dot(s[k - 1], p);
     for (let j = k - 1; j >= 0; j--) {
       const a = d / sy[j];
       alpha[j] = a;
       d = updateAndDot(-a, y[j], p, j > 0 ? s[j - 1] : null); // p −= α_j·y_j; then s_{j−1}·p
     }
     const gamma = sy[k - 1] / dot(y[k - 1], y[k - 1]);
-    d = 0; // y_0·p after the scaling
-    const y0 = y[0];
-    for (let i = 0; i < n; i++) {
-      p[i] *= gamma;
-      d += y0[i] * p[i];
-    }
+    for (let i = 0; i < n; i++) p[i] *= gamma;
+    d = dot(y[0], p);
     for (let j = 0; j < k; j++) {
       const b = d / sy[j];
       d = updateAndDot(alpha[j] - b, s[j], p, j + 1 < k ? y[j + 1] : null); // p += (α_j − β)·s_j; then y_{j+1}·p
@@ -112,22 +104,57 @@ export class LbfgsMemory {
   }
 }
 
-/** Σ a_i·b_i in float64. */
+/**
+ * Σ a_i·b_i in float64, in four running sums (i mod 4) added as (s0 + s1) + (s2 + s3):
+ * one running sum would wait on every add before the next (an add's latency, 4 cycles);
+ * four keep the adder busy. A fixed order all the same, so every machine gets these bits.
+ */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
+  const n = a.length;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; i++) s0 += a[i] * b[i];
+  return s0 + s1 + (s2 + s3);
 }
 
-/** p ← p + a·x, and then next·p (0 without next), in one pass. */
+/** p ← p + a·x, and then next·p (0 without next, summed as dot sums), in one pass. */
 function updateAndDot(a: number, x: Float32Array, p: Float64Array, next: Float32Array | null): number {
-  let sum = 0;
-  if (next === null) for (let i = 0; i < p.length; i++) p[i] += a * x[i];
-  else {
-    for (let i = 0; i < p.length; i++) {
-      p[i] += a * x[i];
-      sum += next[i] * p[i];
-    }
+  const n = p.length;
+  if (next === null) {
+    for (let i = 0; i < n; i++) p[i] += a * x[i];
+    return 0;
   }
-  return sum;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p0 = p[i] + a * x[i],
+      p1 = p[i + 1] + a * x[i + 1],
+      p2 = p[i + 2] + a * x[i + 2],
+      p3 = p[i + 3] + a * x[i + 3];
+    p[i] = p0;
+    p[i + 1] = p1;
+    p[i + 2] = p2;
+    p[i + 3] = p3;
+    s0 += next[i] * p0;
+    s1 += next[i + 1] * p1;
+    s2 += next[i + 2] * p2;
+    s3 += next[i + 3] * p3;
+  }
+  for (; i < n; i++) {
+    p[i] += a * x[i];
+    s0 += next[i] * p[i];
+  }
+  return s0 + s1 + (s2 + s3);
 }
