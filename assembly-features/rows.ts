@@ -10,7 +10,7 @@
 // C × 16 bytes). So every load of the hot loops is a fixed offset from one pointer, and
 // no class is padded: an L-BFGS evaluation on Coates et al.'s 6,400 features is two
 // passes of 49,000 × 6,400 × 10 multiply-adds, and padding 10 classes to 16 would waste
-// a third. (Whole rows converted at once, 400 KB a block, made a pass about a fifth
+// over a third. (Whole rows converted at once, 400 KB a block, made a pass about a fifth
 // slower: their stores missed L1.)
 //
 // Tiles of 8 accumulators, lanes along features. Tiles of 10 (2 rows × 5 classes, 5
@@ -26,9 +26,12 @@ import { C } from '../assembly/layout';
 import { FG, RB, align64 } from './layout';
 
 const GB: usize = <usize>C << 4; // bytes of one group of W or G: C classes × 4 floats
-const XG: usize = <usize>RB << 4; // bytes of one group of xb: RB rows × 4 floats
+const XG: usize = <usize>RB << 4; // bytes of one group of a converted chunk: RB rows × 4 floats
 
-/** Per-thread scratch of a forward or backward job (a chunk of rows, the forward's partial sums). */
+/**
+ * Per-thread scratch of a forward or backward job: a converted chunk, then the forward's
+ * partial sums or the backward's lists of rows. Rows of FS floats, FS a multiple of 16.
+ */
 export function rowsScratch(FS: i32): usize {
   return align64(<usize>FG * XG) + align64(<usize>(RB * C) << 4);
 }
