@@ -6,6 +6,7 @@
  * signal exits at once, as people expect. Sweep and repro ask between runs instead: no
  * new run starts, the running ones finish (their results are kept for --resume).
  */
+import { LintrainError } from '../core/errors.js';
 
 export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -31,4 +32,15 @@ export function catchStopSignals(what = 'stopping after the current step and wri
       for (const s of signals) process.off(s, on);
     },
   };
+}
+
+/** What sweep and repro tell people after the first signal (catchStopSignals' `what`). */
+export const BETWEEN_RUNS = 'no new runs start; the running ones finish, their results kept';
+
+/** The error that ends a sweep or repro stopped between runs: how far it got, and how to go on. */
+export function stoppedBetweenRuns(signal: NodeJS.Signals, finished: number, total: number, dir: string): LintrainError {
+  return new LintrainError(
+    `${signal}: stopped with ${finished} of ${total} runs finished, in ${dir}; go on with the same flags and --resume ${dir}`,
+    SIGNAL_EXIT[signal],
+  );
 }

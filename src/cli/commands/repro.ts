@@ -13,7 +13,7 @@ import { type Command, Option } from 'commander';
 import { type Config, usesFeatures } from '../../config/schema.js';
 import { readConfigFile, resolveConfig } from '../../config/resolve.js';
 import { countRecords, TEST_FILE, TRAIN_FILES } from '../../data/cifar10.js';
-import { LintrainError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { isSearch } from '../../optimizers/index.js';
 import { RunFolder } from '../../report/run-folder.js';
 import { readTrialFolder } from '../../report/sweep-folder.js';
@@ -23,7 +23,7 @@ import { defaultJobs, openPool, executeAll, type Task } from '../../sweep/pool.j
 import { fallbackWarning } from '../data.js';
 import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
-import { catchStopSignals, SIGNAL_EXIT } from '../interrupt.js';
+import { BETWEEN_RUNS, catchStopSignals, stoppedBetweenRuns } from '../interrupt.js';
 import { type Act, addConfigOptions, addRenamedOption, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
 import { KNOWN, type Outcome, type Row, fmtAcc, reproReport, summarize } from '../repro-report.js';
@@ -164,7 +164,7 @@ export async function reproCommand(cmd: Command): Promise<number> {
   if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
   let folder: TrialRecorder | null = null;
   let ended = false;
-  const signals = catchStopSignals('no new runs start; the running ones finish, their results kept');
+  const signals = catchStopSignals(BETWEEN_RUNS);
   try {
     const folderConfig = { ...shared, out: opts.resume ?? base.out };
     const runFolder = prior ? RunFolder.open(prior.dir) : TrialRecorder.newFolder(folderConfig, 'repro');
@@ -197,13 +197,10 @@ export async function reproCommand(cmd: Command): Promise<number> {
     ).finally(() => bar.stop());
     const signal = signals.received();
     if (signal && results.length < todo.length) {
-      const finished = kept.size + results.length;
-      const message =
-        `${signal}: stopped with ${finished} of ${tasks.length} runs finished, in ${runFolder.dir}; ` +
-        `go on with the same flags and --resume ${runFolder.dir}`;
-      folder.interrupted(message);
+      const stop = stoppedBetweenRuns(signal, kept.size + results.length, tasks.length, runFolder.dir);
+      folder.interrupted(stop.message);
       ended = true;
-      throw new LintrainError(message, SIGNAL_EXIT[signal]);
+      throw stop;
     }
     const wallSec = (performance.now() - t0) / 1000;
     const sanity = sanityChecks(data.dev, data.mean, base);

@@ -35,7 +35,7 @@ import { ensureData } from '../pixel-data.js';
 import { stdoutEvents } from '../events.js';
 import { type Act, addConfigOptions, givenFlags, positiveInt } from '../options.js';
 import { makeReporter } from '../reporter.js';
-import { catchStopSignals, SIGNAL_EXIT } from '../interrupt.js';
+import { BETWEEN_RUNS, catchStopSignals, stoppedBetweenRuns } from '../interrupt.js';
 import { readSweepFolder } from '../../report/sweep-folder.js';
 import { SweepRecorder } from '../../report/sweep-recorder.js';
 import { axisText, paramText, sweepReport } from '../sweep-report.js';
@@ -160,7 +160,7 @@ export async function sweepCommand(cmd: Command): Promise<number> {
   let folder: SweepRecorder | null = null;
   let finished = false;
   if (opened.pool.kernels.fallback) reporter.warn(fallbackWarning(opened.pool.kernels));
-  const signals = catchStopSignals('no new runs start; the running ones finish, their results kept');
+  const signals = catchStopSignals(BETWEEN_RUNS);
   try {
     folder = prior ? SweepRecorder.resume(prior.dir, base, mark, prior.lines) : SweepRecorder.create(base, mark);
     const mode = samples === undefined ? 'grid' : 'random';
@@ -202,13 +202,10 @@ export async function sweepCommand(cmd: Command): Promise<number> {
     ).finally(() => bar.stop());
     const signal = signals.received();
     if (signal && results.length < todo.length) {
-      const dir = folder.folder.dir;
-      const message =
-        `${signal}: stopped with ${done.size + results.length} of ${specs.length} runs finished, in ${dir}; ` +
-        `go on with the same flags and --resume ${dir}`;
-      folder.interrupted(message);
+      const stop = stoppedBetweenRuns(signal, done.size + results.length, specs.length, folder.folder.dir);
+      folder.interrupted(stop.message);
       finished = true;
-      throw new LintrainError(message, SIGNAL_EXIT[signal]);
+      throw stop;
     }
     const wallSec = (performance.now() - t0) / 1000;
 
