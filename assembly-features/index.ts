@@ -1,6 +1,6 @@
 // lintrain's feature kernels (src/features/backend-wasm.ts calls them): Coates et al.'s
-// patch features, k-means assignment, and training on stored feature rows, all on one
-// float32 product (mm.ts), on both cores.
+// patch features and k-means assignment (on one float32 product, mm.ts, and 16-bit dot
+// products, triangle.ts), and training on stored feature rows (rows.ts), on both cores.
 //
 // The threading is the pixel kernels' own: the JS side runs these exports through the
 // same worker pool (src/kernels/wasm/pool.ts: ctrlPtr, startJob, work) and the same
@@ -14,7 +14,7 @@ import {
   AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
 } from './layout';
 import { assignRows, triangleImage, triangleScratch } from './triangle';
-import { backwardRows, forwardRows, rowsScratch, sumParts } from './rows';
+import { backwardRows, forwardRows, ROWS_SCRATCH, sumParts } from './rows';
 
 export { sumParts };
 
@@ -23,10 +23,10 @@ export function ctrlPtr(): usize {
   return CTRL;
 }
 
-/** Bytes of scratch one thread needs for centroids (or triangle filters) padded to Kp and rows padded to FS. */
-export function scratchBytes(Kp: i32, FS: i32): i32 {
+/** Bytes of scratch one thread needs for centroids (or triangle filters) padded to Kp, and for training rows. */
+export function scratchBytes(Kp: i32): i32 {
   const assign = (<usize>(AR * Kp) << 2);
-  return <i32>max(max(triangleScratch(Kp), assign), rowsScratch(FS));
+  return <i32>max(max(triangleScratch(Kp), assign), ROWS_SCRATCH);
 }
 
 /** Units of a training-rows job over n picked rows: about 1024 rows each, 2 to 64 of them. */
@@ -66,7 +66,10 @@ export function setTriangle(pix: usize, n: i32, B: usize, fl: usize, K: i32, NFp
   setP(0, pix); setP(1, B); setP(2, fl); setP(5, K); setP(6, NFp); setP(7, out); setP(8, scratch);
 }
 
-/** Training scores (forward) or gradient parts (backward, G: rowUnits(n) × FS/4 × C × 4 f32); W as rows.ts lays it out. */
+/**
+ * Training scores (forward) or gradient parts (backward, G: rowUnits(n) × FS/4 × C × 4 f32);
+ * W as rows.ts lays it out; rows of F bytes padded to FS floats, FS a multiple of 16.
+ */
 export function setRows(
   backward: bool, q: usize, F: i32, FS: i32, rows: usize, n: i32, mean: usize, Wt: usize, ds: usize, out: usize, scratch: usize,
 ): void {

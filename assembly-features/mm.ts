@@ -1,8 +1,8 @@
 // The one float32 matrix product of the feature kernels (src/features/backend-*.ts):
 //   O[i, j] (+)= Σ_{d<k} A[i·lda + d] · B[d·ldb + j]     i < m (m % 4 = 0), j < n (n % 8 = 0)
-// Patch whitening (A = patches, B = ZCA matrix), patch·centroid products (B = centroids
-// transposed, d × K), training scores (A = feature rows, B = Wᵀ) and the gradient
-// (A = ∂L/∂scoresᵀ, B = feature rows) are all this product with different strides.
+// Patch whitening (A = patches, B = ZCA matrix) and patch·centroid products (B = centroids
+// transposed, d × K) are this product with different strides. (Training on feature rows
+// has tiles of its own, rows.ts: this one would pad 10 classes to 16.)
 //
 // Tiles of 4 rows × 8 columns: per step d, four scalars of A are splatted and two
 // vectors of B loaded, feeding 8 multiply-adds into 8 accumulators — 14 live vectors,

@@ -29,12 +29,10 @@ const GB: usize = <usize>C << 4; // bytes of one group of W or G: C classes × 4
 const XG: usize = <usize>RB << 4; // bytes of one group of a converted chunk: RB rows × 4 floats
 
 /**
- * Per-thread scratch of a forward or backward job: a converted chunk, then the forward's
- * partial sums or the backward's lists of rows. Rows of FS floats, FS a multiple of 16.
+ * Bytes of per-thread scratch of a forward or backward job, whatever the row width: a
+ * converted chunk, then the forward's partial sums or the backward's lists of rows.
  */
-export function rowsScratch(FS: i32): usize {
-  return align64(<usize>FG * XG) + align64(<usize>(RB * C) << 4);
-}
+export const ROWS_SCRATCH: usize = align64(<usize>FG * XG) + align64(<usize>(RB * C) << 4);
 
 @inline function rowAt(rows: usize, i: i32): i32 {
   return rows != 0 ? load<i32>(rows + (<usize>i << 2)) : i;

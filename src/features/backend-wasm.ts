@@ -18,7 +18,7 @@ import { makeRowKernels } from './rows.js';
 import { DIM, type FeatureBackend, type PatchModel } from './types.js';
 
 interface FeatureExports {
-  scratchBytes(Kp: number, FS: number): number;
+  scratchBytes(Kp: number): number;
   setScratchStride(bytes: number): void;
   rowUnits(n: number): number;
   setMM(A: number, lda: number, m: number, B: number, ldb: number, n: number, k: number, O: number, ldo: number, block: number): void;
@@ -73,9 +73,9 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
   const regions = () => new Region(arena);
   const [scr, bufA, bufB, bufO, bufI, stage, model, meanBuf, wtBuf, rowsBuf, outBuf] = Array.from({ length: 11 }, regions);
 
-  /** Per-thread scratch for these sizes; tells the module its stride. */
-  function scratch(Kp: number, FS: number): number {
-    const bytes = up(k.scratchBytes(Kp, FS), 64);
+  /** Per-thread scratch for Kp centroids or filters (and training rows); tells the module its stride. */
+  function scratch(Kp: number): number {
+    const bytes = up(k.scratchBytes(Kp), 64);
     k.setScratchStride(bytes);
     return scr.ensure(threads * bytes);
   }
@@ -114,7 +114,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       Wg.fill(0);
       for (let c = 0; c < C; c++) for (let j = 0, o = c * (F + 1); j < F; j++) Wg[grouped(c, j)] = W[o + j];
       const out = outBuf.ensure(n * C * 4);
-      const s = scratch(0, FS);
+      const s = scratch(0);
       k.setRows(false, q, F, FS, rowsPtr, n, mp, wp, 0, out, s);
       pool.run();
       scores.set(arena.f32(out, n * C));
@@ -129,7 +129,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       const S = k.rowUnits(n);
       const G = outBuf.ensure(S * C * FS * 4 + C * FS * 4);
       const sum = G + S * C * FS * 4;
-      const s = scratch(0, FS);
+      const s = scratch(0);
       k.setRows(true, q, F, FS, rowsPtr, n, mp, 0, dsp, G, s);
       pool.run();
       k.sumParts(G, S, C * FS, C * FS, sum);
@@ -196,7 +196,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
         hv[c] = 0.5 * s;
       }
       const bp = bufI.ensure(N * 8);
-      const s = scratch(Kp, 0);
+      const s = scratch(Kp);
       for (let lo = 0; lo < N; lo += 255 * 4096) {
         const n = Math.min(N - lo, 255 * 4096);
         const block = up(Math.max(256, Math.ceil(n / 255)), AR);
@@ -208,7 +208,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     },
     triangle(pixels, n, m, out) {
       const { B, fl, NFp } = modelIn(m);
-      const s = scratch(NFp, 0);
+      const s = scratch(NFp);
       const F = 4 * m.K;
       const inPlace = arena.owns(pixels);
       for (let lo = 0; lo < n; lo += 255) {
