@@ -27,6 +27,7 @@ import {
   templateImages,
   tickLabel,
 } from '../src/report/plots/index.js';
+import { crc32, pngFile, pngFileAsync } from '../src/report/plots/png.js';
 import { BLUE_RED } from '../src/report/plots/svg.js';
 import { C, D, DB } from '../src/core/shapes.js';
 import type { IterEvent } from '../src/training/trainer.js';
@@ -102,6 +103,25 @@ describe('templates', () => {
   });
 });
 
+describe('PNG files', () => {
+  test("RGBA and RGB pixels decode back the same, written on this thread or on libuv's", async () => {
+    const [w, h] = [7, 3]; // rows of an odd length
+    const rgba = Uint8Array.from({ length: 4 * w * h }, (_, i) => (i * 53 + 7) % 256);
+    const png = PNG.sync.read(Buffer.from(pngFile(rgba, w, h, 4)));
+    expect([png.width, png.height]).toEqual([w, h]);
+    expect(Array.from(png.data)).toEqual(Array.from(rgba));
+    expect(Buffer.from(await pngFileAsync(rgba, w, h, 4))).toEqual(Buffer.from(pngFile(rgba, w, h, 4)));
+    const rgb = rgba.subarray(0, 3 * w * h);
+    const back = PNG.sync.read(Buffer.from(pngFile(rgb, w, h, 3))).data;
+    for (let i = 0; i < w * h; i++) expect(Array.from(back.subarray(4 * i, 4 * i + 4))).toEqual([...rgb.subarray(3 * i, 3 * i + 3), 255]);
+  });
+
+  test('CRC-32 of the check string, and pixels that are not the size said are refused', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926); // the standard check value
+    expect(() => pngFile(new Uint8Array(11), 2, 2, 3)).toThrow('11 bytes are not 2×2 pixels of 3 channels');
+  });
+});
+
 describe('axes', () => {
   test('nice ticks: steps of 1, 2 or 5 × 10^k covering the range', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
@@ -167,6 +187,37 @@ describe('charts', () => {
       expect(pts[i][0]).toBeGreaterThan(pts[i - 1][0]);
       expect(pts[i][1]).toBeGreaterThan(pts[i - 1][1]);
     }
+  });
+
+  test("marks stop at the plot's edges: a dot on the frame's corner shows inside it only", () => {
+    const chart = {
+      kind: 'lines' as const,
+      title: '',
+      width: 200,
+      height: 100,
+      x: { title: '' },
+      y: { title: '' },
+      series: [
+        {
+          name: 'a',
+          color: '#ff0000',
+          points: [
+            [0, 0],
+            [1, 1],
+          ] as [number, number][],
+          line: false,
+        },
+      ],
+    };
+    const png = PNG.sync.read(Buffer.from(svgToPng(chartSvg(chart))));
+    const red = (x: number, y: number) => {
+      const i = (y * png.width + x) * 4;
+      return png.data[i] > 200 && png.data[i + 1] < 80 && png.data[i + 2] < 80;
+    };
+    // the plot area starts at (70, 62); the first point is its bottom-left corner (70, 162)
+    expect(red(72, 160)).toBe(true); // inside the plot
+    expect(red(67, 160)).toBe(false); // left of the frame
+    expect(red(72, 165)).toBe(false); // below it
   });
 
   test('the accuracy chart: validation checks and the final score as dots, a percent axis', () => {

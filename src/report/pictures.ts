@@ -5,7 +5,6 @@
  * libuv's threads, all at once, while the run goes on (its evaluation, its model file).
  * The drawing code (resvg, a native module) is loaded only when pictures are wanted.
  */
-import os from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { RunFolder } from './run-folder.js';
 import type { SliceData } from './plots/landscape.js';
@@ -18,26 +17,15 @@ type Plots = typeof import('./plots/index.js');
 const loadPlots = (): Promise<Plots> => import('./plots/index.js');
 
 /**
- * At most one PNG drawing per core at a time: more would not finish sooner, and each
- * holds its pixels (about 5 MB for a chart at twice its size) until it is encoded.
+ * name.svg now, name.png when drawn. Every PNG goes to libuv's thread pool at once; the
+ * pool (4 threads unless UV_THREADPOOL_SIZE says otherwise) is the only limit. A limit
+ * of one picture per core here made the later pictures wait until this thread, busy
+ * scoring the run's splits, could start them; and a run's pictures are few.
  */
-const drawing = { running: 0, waiting: [] as (() => void)[] };
-async function pngOf(plots: Plots, svg: string, scale: number): Promise<Uint8Array> {
-  if (drawing.running >= Math.max(1, os.availableParallelism())) await new Promise<void>((r) => drawing.waiting.push(r));
-  drawing.running++;
-  try {
-    return await plots.svgToPngAsync(svg, scale);
-  } finally {
-    drawing.running--;
-    drawing.waiting.shift()?.();
-  }
-}
-
-/** name.svg now, name.png when drawn. */
 async function chartFiles(plots: Plots, folder: RunFolder, name: string, chart: Parameters<Plots['chartSvg']>[0]): Promise<void> {
   const svg = plots.chartSvg(chart);
   folder.write(`${name}.svg`, svg);
-  folder.write(`${name}.png`, await pngOf(plots, svg, PNG_SCALE));
+  folder.write(`${name}.png`, await plots.svgToPngAsync(svg, PNG_SCALE));
 }
 
 const what = (c: Config) => `${c.loss}, ${c.opt}, lr ${c.lr}, reg ${c.regType === 'none' ? 0 : c.reg}`;
@@ -73,7 +61,7 @@ export function trainPictures(folder: RunFolder, config: Config, onPicture: () =
     curves(c: Curves, W: Float32Array | null, classNames: readonly string[]): void {
       add((p) => chartFiles(p, folder, 'loss', p.lossChart(c.iters, `Training loss (${what(config)})`)));
       add((p) => chartFiles(p, folder, 'accuracy', p.accuracyChart(c.iters, c.vals, c.finalVal, `Accuracy (${what(config)})`)));
-      if (W) add(async (p) => folder.write('templates.png', await pngOf(p, p.templateGridSvg(W, classNames), 1)));
+      if (W) add(async (p) => folder.write('templates.png', await p.svgToPngAsync(p.templateGridSvg(W, classNames), 1)));
     },
     confusion(cm: Int32Array, classNames: readonly string[], nTest: number): void {
       add((p) => chartFiles(p, folder, 'confusion', p.confusionChart(cm, classNames, `Confusion matrix, test split (${nTest} images)`)));

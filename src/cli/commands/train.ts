@@ -157,12 +157,12 @@ async function trainRun(
   tick();
   const finalVal = data.val.n > 0 ? { event: 'val' as const, iter: result.state.iter, valAcc: valAcc.acc } : null;
   drawing?.curves({ iters: reporter.iters, vals: reporter.vals, finalVal }, onPixels ? W : null, data.classNames);
-  const trainAcc = accuracy(kernels, data.train, data.mean, W);
-  tick();
   const confusion = confusionMatrix(kernels, data.test, data.mean, W); // rows: true class
   const testAcc = accuracyOf(confusion);
   tick();
-  drawing?.confusion(confusion, data.classNames, data.test.n);
+  drawing?.confusion(confusion, data.classNames, data.test.n); // drawn while the largest split, train, is scored
+  const trainAcc = accuracy(kernels, data.train, data.mean, W);
+  tick();
   const perClass: Record<string, number> = {};
   for (let c = 0; c < C; c++) perClass[data.classNames[c]] = testAcc.perClass[c];
   const scores = { trainAcc: trainAcc.acc, valAcc: valAcc.acc, testAcc: testAcc.acc };

@@ -9,16 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 
+import { pngFile, pngFileAsync } from './png.js';
 import { FONT } from './svg.js';
 
 export { chartSvg, FONT, type Chart } from './svg.js';
 
 /** The font files tried, in the order of FONT's families, with their bold faces. */
 const SANS = [
-  ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'],
   ['LiberationSans-Regular.ttf', 'LiberationSans-Bold.ttf'],
   ['Arial.ttf', 'Arial Bold.ttf'],
   ['arial.ttf', 'arialbd.ttf'],
+  ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'],
   ['NotoSans-Regular.ttf', 'NotoSans-Bold.ttf'],
   ['FreeSans.ttf', 'FreeSansBold.ttf'],
 ];
@@ -74,17 +75,22 @@ const options = (scale: number): ResvgRenderOptions => ({
   fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale },
 });
 
-/** An SVG document → PNG bytes; `scale` > 1 renders sharper (2: twice the SVG's pixel size). */
+/**
+ * An SVG document → PNG bytes; `scale` > 1 renders sharper (2: twice the SVG's pixel size).
+ * The pixels are compressed by png.ts, not by resvg's asPng (see there why).
+ */
 export function svgToPng(svg: string, scale = 1): Uint8Array {
-  return new Resvg(svg, options(scale)).render().asPng();
+  const img = new Resvg(svg, options(scale)).render();
+  return pngFile(img.pixels, img.width, img.height, 4);
 }
 
 /**
- * The same, drawn on one of libuv's threads: several pictures draw at once, beside the
- * JavaScript that goes on meanwhile.
+ * The same bytes, drawn and compressed on libuv's threads: several pictures draw at once,
+ * beside the JavaScript that goes on meanwhile.
  */
 export async function svgToPngAsync(svg: string, scale = 1): Promise<Uint8Array> {
-  return (await renderAsync(svg, options(scale))).asPng();
+  const img = await renderAsync(svg, options(scale));
+  return pngFileAsync(img.pixels, img.width, img.height, 4);
 }
 
 let fontsChecked: boolean | null = null;

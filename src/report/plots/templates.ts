@@ -5,8 +5,8 @@
  * each 32×32 row-major. Each template is scaled to 0–255 on its own,
  * (w − min) / (max − min) · 255, and the ten are laid out in one labelled grid.
  */
-import { PNG } from 'pngjs';
 import { C, D, DB, type FloatArray } from '../../core/shapes.js';
+import { pngFile } from './png.js';
 import { FONT, svgToPng } from './render.js';
 
 export const SIDE = 32; // image side in pixels
@@ -37,14 +37,7 @@ export function templateImages(W: FloatArray): Uint8Array {
 
 /** An h×w RGB image as PNG bytes. */
 export function rgbPng(rgb: Uint8Array, h: number, w: number): Uint8Array {
-  const png = new PNG({ width: w, height: h });
-  for (let i = 0; i < h * w; i++) {
-    png.data[i * 4] = rgb[i * 3];
-    png.data[i * 4 + 1] = rgb[i * 3 + 1];
-    png.data[i * 4 + 2] = rgb[i * 3 + 2];
-    png.data[i * 4 + 3] = 255;
-  }
-  return PNG.sync.write(png);
+  return pngFile(rgb, w, h, 3);
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
