@@ -13,10 +13,11 @@ import { mm } from './mm';
 import {
   AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
 } from './layout';
-import { assignRows, triangleImage, triangleScratch } from './triangle';
+import { assignRows, clusterSums } from './kmeans';
+import { triangleImage, triangleScratch } from './triangle';
 import { backwardRows, forwardRows, ROWS_SCRATCH, sumParts } from './rows';
 
-export { sumParts };
+export { clusterSums, sumParts };
 
 /** Address of the control block (assembly/control.ts). */
 export function ctrlPtr(): usize {

@@ -16,7 +16,7 @@
 // multiply-adds of (v − 128) by q, exactly, where a float multiply-add does 4.
 // One row of 27 patch positions at a time, so its patches and their products stay in cache.
 import { mm } from './mm';
-import { AR, DIM, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
+import { DIM, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
 
 const PLANE: i32 = SIDE * SIDE;
 const PAIRS: i32 = DIM / 2; // 54 pairs of taps per patch
@@ -159,32 +159,6 @@ export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32,
         const o = <usize>k << 2;
         store<f32>(q + o, load<f32>(q + o) + max<f32>(mu - load<f32>(zr + o), 0));
       }
-    }
-  }
-}
-
-/**
- * k-means assignment of patch rows [lo, hi) (X: rows of DIM f32, readable up to a whole
- * block of AR rows past hi): best[i] = argmax_k (x_i·c_k − hc_k) (first on ties),
- * val[i] = that maximum; hc: ½‖c_k‖². XC: AR × Kp scratch.
- */
-export function assignRows(X: usize, lo: i32, hi: i32, Ct: usize, hc: usize, K: i32, Kp: i32, best: usize, val: usize, XC: usize): void {
-  for (let b = lo; b < hi; b += AR) {
-    mm(X + (<usize>(b * DIM) << 2), DIM, AR, Ct, Kp, Kp, DIM, XC, Kp, false);
-    const m = min(AR, hi - b);
-    for (let r = 0; r < m; r++) {
-      const row = XC + (<usize>(r * Kp) << 2);
-      let bi = 0;
-      let bv = load<f32>(row) - load<f32>(hc);
-      for (let k = 1; k < K; k++) {
-        const v = load<f32>(row + (<usize>k << 2)) - load<f32>(hc + (<usize>k << 2));
-        if (v > bv) {
-          bv = v;
-          bi = k;
-        }
-      }
-      store<i32>(best + (<usize>(b + r) << 2), bi);
-      store<f32>(val + (<usize>(b + r) << 2), bv);
     }
   }
 }

@@ -52,18 +52,64 @@ test('matmul: odd shapes agree with the reference', () => {
   expect(Array.from(got2)).toEqual(Array.from(got));
 });
 
-test('k-means assignment: the same nearest centroids', () => {
+test("k-means assignment: the same nearest centroids, and the same bits of each cluster's sum", () => {
   const N = 333,
     K = 21;
   const X = normal(N * DIM),
     cents = normal(K * DIM);
   const b = [new Int32Array(N), new Int32Array(N), new Int32Array(N)];
   const v = [new Float32Array(N), new Float32Array(N), new Float32Array(N)];
-  for (const [i, be] of [js, one, two].entries()) be.assign(X, N, cents, K, b[i], v[i]);
+  const t = [0, 1, 2].map(() => ({ sums: new Float64Array(K * DIM).fill(7), counts: new Float64Array(K).fill(7) }));
+  for (const [i, be] of [js, one, two].entries()) be.assign(X, N, cents, K, b[i], v[i], t[i]);
   expect(Array.from(b[1])).toEqual(Array.from(b[0]));
   expect(relErr(v[0], v[1])).toBeLessThan(1e-5);
   expect(Array.from(b[2])).toEqual(Array.from(b[1]));
   expect(Array.from(v[2])).toEqual(Array.from(v[1]));
+  // Lloyd's sums by hand, in row order from zero (the 7s are overwritten)
+  const sums = new Float64Array(K * DIM),
+    counts = new Float64Array(K);
+  for (let i = 0; i < N; i++) {
+    counts[b[0][i]]++;
+    for (let d = 0; d < DIM; d++) sums[b[0][i] * DIM + d] += X[i * DIM + d];
+  }
+  for (const ti of t) {
+    expect(Buffer.from(ti.sums.buffer)).toEqual(Buffer.from(sums.buffer));
+    expect(Array.from(ti.counts)).toEqual(Array.from(counts));
+  }
+  expect(counts.filter((c) => c > 0).length).toBeGreaterThan(K / 2); // many clusters in play
+});
+
+test('k-means assignment: ties go to the first centroid, in any lane or the tail; a NaN centroid is passed over', () => {
+  const K = 23; // lanes of 4 and a tail of 3
+  const cents = normal(K * DIM);
+  // centroid 3 is copied to 7 (the same lane), 12 and 21 (the tail); 5 to 6 (the next lane)
+  for (const [from, to] of [
+    [3, 7],
+    [3, 12],
+    [3, 21],
+    [5, 6],
+  ])
+    cents.copyWithin(to * DIM, from * DIM, (from + 1) * DIM);
+  const N = 2 * K;
+  const X = normal(N * DIM);
+  for (let c = 0; c < K; c++) X.set(cents.subarray(c * DIM, (c + 1) * DIM), 2 * c * DIM); // row 2c is centroid c
+  const assigned = (cs: Float32Array) => {
+    const b = [new Int32Array(N), new Int32Array(N), new Int32Array(N)];
+    const v = [new Float32Array(N), new Float32Array(N), new Float32Array(N)];
+    for (const [i, be] of [js, one, two].entries()) be.assign(X, N, cs, K, b[i], v[i]);
+    expect(Array.from(b[1])).toEqual(Array.from(b[0]));
+    expect(Array.from(b[2])).toEqual(Array.from(b[1]));
+    expect(Array.from(v[2])).toEqual(Array.from(v[1]));
+    return b[1];
+  };
+  const best = assigned(cents);
+  for (const c of [3, 7, 12, 21]) expect(best[2 * c]).toBe(3); // a patch equal to centroid 7, 12 or 21 goes to 3
+  expect(best[2 * 6]).toBe(5);
+  // A NaN anywhere but in centroid 0 is never the largest (every row then takes the scalar loop).
+  cents[9 * DIM + 4] = NaN;
+  const withNaN = assigned(cents);
+  expect(Array.from(withNaN)).not.toContain(9);
+  for (let i = 0; i < N; i++) if (best[i] !== 9) expect(withNaN[i]).toBe(best[i]);
 });
 
 describe('triangle features', () => {

@@ -4,7 +4,7 @@
  */
 import { C, type FloatArray } from '../core/shapes.js';
 import { makeRowKernels } from './rows.js';
-import { DIM, HALF, PATCH, POS, type FeatureBackend, type PatchModel } from './types.js';
+import { type ClusterTotals, DIM, HALF, PATCH, POS, type FeatureBackend, type PatchModel } from './types.js';
 
 const PLANE = 1024;
 
@@ -61,6 +61,17 @@ export function triangleImage(pixels: Uint8Array, o: number, model: PatchModel, 
   for (let i = 0; i < 4 * K; i++) out[oo + i] = pooled[i];
 }
 
+/** Lloyd's sums (ClusterTotals): each row of X added to its cluster's sum, in row order. */
+export function clusterSums(X: Float32Array, N: number, best: Int32Array, K: number, { sums, counts }: ClusterTotals): void {
+  sums.fill(0, 0, K * DIM);
+  counts.fill(0, 0, K);
+  for (let i = 0; i < N; i++) {
+    const k = best[i];
+    counts[k]++;
+    for (let d = 0, o = i * DIM, s = k * DIM; d < DIM; d++) sums[s + d] += X[o + d];
+  }
+}
+
 export function createJsFeatureBackend(): FeatureBackend {
   const rowKernels = makeRowKernels('js', 1, 'plain TypeScript on feature rows, 1 thread', {
     forward(split, rows, n, mean, W: FloatArray, scores) {
@@ -103,7 +114,7 @@ export function createJsFeatureBackend(): FeatureBackend {
         for (let j = 0; j < n; j++) O[i * n + j] = row[j];
       }
     },
-    assign(X, N, centroids, K, best, val) {
+    assign(X, N, centroids, K, best, val, totals) {
       const hc = new Float64Array(K);
       for (let k = 0; k < K; k++) for (let d = 0; d < DIM; d++) hc[k] += 0.5 * centroids[k * DIM + d] ** 2;
       for (let i = 0; i < N; i++) {
@@ -120,6 +131,7 @@ export function createJsFeatureBackend(): FeatureBackend {
         best[i] = bi;
         val[i] = bv;
       }
+      if (totals) clusterSums(X, N, best, K, totals);
     },
     triangle(pixels, n, model, out) {
       for (let i = 0; i < n; i++) triangleImage(pixels, i * 3072, model, out, i * 4 * model.K);

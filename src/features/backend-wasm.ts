@@ -49,6 +49,7 @@ interface FeatureExports {
     scr: number,
   ): void;
   sumParts(G: number, S: number, stride: number, len: number, out: number): void;
+  clusterSums(X: number, N: number, best: number, K: number, sums: number, counts: number): void;
   setFill(ptr: number, bytes: number): void;
 }
 
@@ -180,7 +181,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       const ov = arena.f32(o, mp * np);
       for (let i = 0; i < m; i++) O.set(ov.subarray(i * np, i * np + n), i * n);
     },
-    assign(X, N, centroids, K, best, val) {
+    assign(X, N, centroids, K, best, val, totals) {
       const Kp = up(K, 8);
       const x = bufA.ensure((N + AR) * DIM * 4);
       const xv = arena.f32(x, (N + AR) * DIM);
@@ -205,6 +206,12 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       }
       best.set(arena.i32(bp, N));
       val.set(arena.f32(bp + N * 4, N));
+      if (totals) {
+        const sp = bufO.ensure(K * DIM * 8 + K * 8);
+        k.clusterSums(x, N, bp, K, sp, sp + K * DIM * 8);
+        totals.sums.set(arena.f64(sp, K * DIM));
+        totals.counts.set(arena.f64(sp + K * DIM * 8, K));
+      }
     },
     triangle(pixels, n, m, out) {
       const { B, fl, NFp } = modelIn(m);

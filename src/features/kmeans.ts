@@ -60,20 +60,13 @@ export function kmeans(
   for (let i = 0; i < N; i++) for (let d = 0; d < DIM; d++) x2[i] += X[i * DIM + d] ** 2;
   const best = new Int32Array(N);
   const val = new Float32Array(N);
-  const sums = new Float64Array(K * DIM);
-  const counts = new Float64Array(K);
+  const totals = { sums: new Float64Array(K * DIM), counts: new Float64Array(K) };
+  const { sums, counts } = totals;
   const objectives: number[] = [];
   for (let it = 1; it <= iters; it++) {
-    backend.assign(X, N, centroids, K, best, val);
+    backend.assign(X, N, centroids, K, best, val, totals);
     let objective = 0;
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < N; i++) {
-      objective += x2[i] - 2 * val[i]; // ‖x − c‖² = ‖x‖² − 2(x·c − ½‖c‖²)
-      const k = best[i];
-      counts[k]++;
-      for (let d = 0, o = i * DIM, s = k * DIM; d < DIM; d++) sums[s + d] += X[o + d];
-    }
+    for (let i = 0; i < N; i++) objective += x2[i] - 2 * val[i]; // ‖x − c‖² = ‖x‖² − 2(x·c − ½‖c‖²)
     for (let k = 0; k < K; k++) {
       if (counts[k] === 0) continue; // an empty cluster keeps its centroid
       for (let d = 0; d < DIM; d++) centroids[k * DIM + d] = sums[k * DIM + d] / counts[k];

@@ -41,10 +41,20 @@ export interface FeatureBackend extends Kernels {
   /**
    * k-means assignment: for each of the N rows of X (N×DIM), best[i] = argmax_k
    * (x_i·c_k − ½‖c_k‖²) = the nearest centroid (first on ties), val[i] = that maximum.
+   * With totals, also what Lloyd's update needs, in the same pass over X.
    */
-  assign(X: Float32Array, N: number, centroids: Float32Array, K: number, best: Int32Array, val: Float32Array): void;
+  assign(X: Float32Array, N: number, centroids: Float32Array, K: number, best: Int32Array, val: Float32Array, totals?: ClusterTotals): void;
   /** Triangle features of n images (pixels n×3072 bytes) into out: n × 4K, [quadrant][k]. */
   triangle(pixels: Uint8Array, n: number, model: PatchModel, out: Float32Array): void;
+}
+
+/**
+ * Each cluster's patches summed, for Lloyd's update: sums (K × DIM) += x_i in float64 and
+ * counts[k] += 1, over the rows in order from zero, so every backend gets the same bits.
+ */
+export interface ClusterTotals {
+  sums: Float64Array;
+  counts: Float64Array;
 }
 
 /** Progress of a long stage: done of total units. */
