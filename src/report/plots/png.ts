@@ -1,31 +1,19 @@
 /**
  * PNG files from raw 8-bit pixels: one IHDR, one IDAT of zlib-compressed scanlines (no
- * filter), one IEND (the PNG specification, 2nd edition, sections 5 and 11). The charts'
- * pixels come from resvg already drawn; its own encoder compresses them at zlib's level 6
- * on the JavaScript thread (20–40 ms a chart at twice its size), where level 3 on one of
- * libuv's threads makes files of about the same size in a third of the time and leaves
- * the JavaScript thread free for the run's evaluation.
+ * filter), one IEND (the PNG specification, 2nd edition, sections 5 and 11). For the
+ * templates' 32×32 images, which the template grid embeds in its SVG.
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-
-const LEVEL = 3;
-const deflate = promisify(zlib.deflate);
 
 /** channels: 3 (RGB) or 4 (RGBA). */
 export type Channels = 3 | 4;
 
-/** An image as a PNG file, compressed on this thread. */
+/** An image as a PNG file. */
 export function pngFile(pixels: Uint8Array, width: number, height: number, channels: Channels): Uint8Array {
-  return frame(width, height, channels, zlib.deflateSync(scanlines(pixels, width, height, channels), { level: LEVEL }));
+  return frame(width, height, channels, zlib.deflateSync(scanlines(pixels, width, height, channels)));
 }
 
-/** The same bytes, compressed on one of libuv's threads. */
-export async function pngFileAsync(pixels: Uint8Array, width: number, height: number, channels: Channels): Promise<Uint8Array> {
-  return frame(width, height, channels, await deflate(scanlines(pixels, width, height, channels), { level: LEVEL }));
-}
-
-/** Each row of pixels behind its filter-type byte, 0 (none): for charts of flat colour the filters gain little and cost a pass. */
+/** Each row of pixels behind its filter-type byte, 0 (none): on images this small the filters would save little. */
 function scanlines(pixels: Uint8Array, width: number, height: number, channels: Channels): Uint8Array {
   const row = width * channels;
   if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height)) || pixels.length !== row * height) {
