@@ -1,6 +1,6 @@
 // lintrain's feature kernels (src/features/backend-wasm.ts calls them): Coates et al.'s
-// patch features and k-means assignment (on one float32 product, mm.ts, and 16-bit dot
-// products, triangle.ts), and training on stored feature rows (rows.ts), on both cores.
+// patch features (16-bit dot products, triangle.ts), k-means (kmeans.ts, on the float32
+// product of mm.ts), and training on stored feature rows (rows.ts), on both cores.
 //
 // The threading is the pixel kernels' own: the JS side runs these exports through the
 // same worker pool (src/kernels/wasm/pool.ts: ctrlPtr, startJob, work) and the same

@@ -15,7 +15,6 @@
 // the 1/16 σ steps the features are stored in), and one i32x4.dot_i16x8_s does 8
 // multiply-adds of (v − 128) by q, exactly, where a float multiply-add does 4.
 // One row of 27 patch positions at a time, so its patches and their products stay in cache.
-import { mm } from './mm';
 import { DIM, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
 
 const PLANE: i32 = SIDE * SIDE;
