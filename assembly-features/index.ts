@@ -60,11 +60,11 @@ export function setAssign(X: usize, N: i32, Ct: usize, hc: usize, K: i32, Kp: i3
 
 /**
  * Triangle features of n ≤ 255 images at pix (n × 3072 bytes) into out (n × 4K f32), one
- * unit per image; B, fl: the filters as triangle.ts lays them out, NFp of them.
+ * unit per image; B, fl, tri: the filters as triangle.ts lays them out, NFp of them.
  */
-export function setTriangle(pix: usize, n: i32, B: usize, fl: usize, K: i32, NFp: i32, out: usize, scratch: usize): void {
+export function setTriangle(pix: usize, n: i32, B: usize, fl: usize, K: i32, NFp: i32, tri: bool, out: usize, scratch: usize): void {
   setJob(KIND_TRIANGLE, n);
-  setP(0, pix); setP(1, B); setP(2, fl); setP(5, K); setP(6, NFp); setP(7, out); setP(8, scratch);
+  setP(0, pix); setP(1, B); setP(2, fl); setP(3, tri ? 1 : 0); setP(5, K); setP(6, NFp); setP(7, out); setP(8, scratch);
 }
 
 /**
@@ -111,7 +111,7 @@ export function work(tid: i32, tag: i32): void {
     } else if (kind == KIND_TRIANGLE) {
       const K = <i32>p(5);
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
-      triangleImage(p(0) + <usize>u * 3072, p(1), p(2), K, <i32>p(6), p(7) + (<usize>(u * 4 * K) << 2), scr);
+      triangleImage(p(0) + <usize>u * 3072, p(1), p(2), K, <i32>p(6), p(3) != 0, p(7) + (<usize>(u * 4 * K) << 2), scr);
     } else {
       const n = <i32>p(4), lo = unitStart(u, n, U), hi = unitStart(u + 1, n, U);
       const F = <i32>p(1), FS = <i32>p(2);

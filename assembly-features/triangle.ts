@@ -5,9 +5,13 @@
 // activation f_k = max(0, mean(z) − z_k), summed over the four quadrants of positions
 // (rows and columns split at 14) into 4K features, [quadrant][k].
 //
-// The work is one product of the patches' bytes with DIM + K filters (of 108 taps each),
-// computed in whole numbers. Both y_j = (x − M)·P_j and y·c_k = (x − M)·(P·c_k) are dot
-// products of a normalized patch with a fixed filter f, and for the raw bytes v of a patch
+// The work is one product of the patches' bytes with DIMP + K filters (of 108 taps each),
+// computed in whole numbers. Only ‖y‖² and y·c_k are needed, so the whitening filters are
+// not P's columns but those of the Cholesky factor L of P·Pᵀ = L·Lᵀ (src/features/
+// backend-wasm.ts): ‖(x − M)·L‖² = ‖(x − M)·P‖², and L's column j has no taps before tap
+// j, so a strip of 8 of them skips its leading pairs of zeros (a sixth of the products at
+// K = 200). Both these and y·c_k = (x − M)·(P·c_k) are dot products of a normalized
+// patch with a fixed filter f, and for the raw bytes v of a patch
 //   x·f = ((v − 128)·f − (mean(v) − 128)·Σf) / sqrt(var(v) + 10),
 // so the bytes need no normalization of their own: only each patch's Σ(v − 128) and
 // Σ(v − 128)², exact integers. The filters are stored as 16-bit integers, each scaled to
@@ -15,7 +19,7 @@
 // the 1/16 σ steps the features are stored in), and one i32x4.dot_i16x8_s does 8
 // multiply-adds of (v − 128) by q, exactly, where a float multiply-add does 4.
 // One row of 27 patch positions at a time, so its patches and their products stay in cache.
-import { DIM, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
+import { DIM, DIMP, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
 
 const PLANE: i32 = SIDE * SIDE;
 const PAIRS: i32 = DIM / 2; // 54 pairs of taps per patch
@@ -64,14 +68,17 @@ function patchRow(img: usize, py: i32, A: usize, sums: usize): void {
 /**
  * Products of a tile of 4 patches (at a, TILE bytes) with 8 filters (at b: this strip's
  * PAIRS × 32 bytes, the 16-bit pairs of filters 4g…4g+3 then 4g+4…4g+7 for each pair of
- * taps) into C rows (i32, stride ldc bytes). 8 accumulators, 4 broadcast pairs and 2
+ * taps) into C rows (i32, stride ldc bytes), from pair `from` on (the filters' taps
+ * before it are zero). 8 accumulators, 4 broadcast pairs and 2
  * filter vectors live per step, as the pixel kernels' backward tiles (assembly/backward.ts);
  * two running pointers, so every load is a pointer plus a constant.
  */
-function tile4x8(a: usize, b: usize, C: usize, ldc: usize): void {
+function tile4x8(a: usize, b: usize, C: usize, ldc: usize, from: i32): void {
   const z = i32x4.splat(0);
   let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
   const end = a + TILE;
+  a += <usize>from << 4;
+  b += <usize>from << 5;
   for (; a < end; a += 16, b += 32) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
@@ -100,11 +107,13 @@ function tile4x8(a: usize, b: usize, C: usize, ldc: usize): void {
 
 /**
  * The 4K features of the image at img into out (f32, [quadrant][k]).
- * B: the NFp = DIM + K filters (padded to 8) as 16-bit pairs, in strips of 8 (PAIRS × 32
- * bytes each; filters 0…DIM−1 are P's columns, DIM + k is P·c_k). fl: 4 f32 arrays of NFp,
- * per filter: its scale, Σq (its taps' sum), the scaled (M·f), and ‖c_k‖² (centroids only).
+ * B: the NFp = DIMP + K filters (padded to 8) as 16-bit pairs, in strips of 8 (PAIRS × 32
+ * bytes each; filters 0…DIM−1 whiten, DIM…DIMP−1 are zero, DIMP + k is P·c_k). tri: the
+ * whitening filter j has no taps before tap j (L's columns; else P's, dense). fl: 4 f32
+ * arrays of NFp, per filter: its scale, Σq (its taps' sum), the scaled (M·f), and ‖c_k‖²
+ * (centroids only).
  */
-export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32, out: usize, scr: usize): void {
+export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32, tri: bool, out: usize, scr: usize): void {
   const A = scr;
   const sums = A + align64(<usize>(PR * PAIRS) << 2);
   const Cm = sums + align64(<usize>(PR * 2) << 2);
@@ -119,7 +128,8 @@ export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32,
     patchRow(img, py, A, sums);
     for (let s = 0; s < NFp; s += 8) {
       const Bs = B + <usize>s * <usize>(PAIRS << 2);
-      for (let i = 0; i < PR; i += 4) tile4x8(A + <usize>(i >> 2) * TILE, Bs, Cm + (<usize>(i * NFp) << 2) + (<usize>s << 2), ldc);
+      const from = tri && s < DIMP ? s >> 1 : 0; // the strip's first tap is s, in pair s/2
+      for (let i = 0; i < PR; i += 4) tile4x8(A + <usize>(i >> 2) * TILE, Bs, Cm + (<usize>(i * NFp) << 2) + (<usize>s << 2), ldc, from);
     }
     const qy = py < HALF ? 0 : 2;
     for (let r = 0; r < POS; r++) {
@@ -136,10 +146,10 @@ export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32,
       }
       const yy = f32x4.splat(f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3)));
       // z_k = sqrt(max(0, ‖c_k‖² + ‖y‖² − 2 y·c_k)) in place of the products; then mean(z)
-      const zr = row + (<usize>DIM << 2);
+      const zr = row + (<usize>DIMP << 2);
       let sum = zero;
       for (let k = 0; k < K; k += 4) {
-        const o = <usize>(DIM + k) << 2;
+        const o = <usize>(DIMP + k) << 2;
         const yc = f32x4.sub(f32x4.mul(f32x4.mul(v128.load(scale + o), f32x4.sub(f32x4.convert_i32x4_s(v128.load(row + o)), f32x4.mul(vm, v128.load(qsum + o)))), vinv), v128.load(mf + o));
         const zk = f32x4.sqrt(f32x4.max(f32x4.sub(f32x4.add(v128.load(cc + o), yy), f32x4.add(yc, yc)), zero));
         v128.store(zr + (<usize>k << 2), zk);

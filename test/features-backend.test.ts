@@ -6,7 +6,7 @@
  * Needs `npm run build` (build/features.wasm, dist/kernels/wasm/worker.js).
  */
 import { createJsFeatureBackend } from '../src/features/backend-js.js';
-import { createWasmFeatureBackend } from '../src/features/backend-wasm.js';
+import { choleskyOfSquare, createWasmFeatureBackend, triangleFilters } from '../src/features/backend-wasm.js';
 import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
 import { LOSS_NAMES } from '../src/model/losses/types.js';
 import { Rng } from '../src/core/rng.js';
@@ -132,6 +132,39 @@ describe('triangle features', () => {
     const got2 = new Float32Array(n * 4 * K);
     two.triangle(inside, n, model, got2);
     expect(Array.from(got2)).toEqual(Array.from(got));
+  });
+
+  test("whitening filters: the Cholesky factor of P·Pᵀ; P's own columns when P is singular", () => {
+    const L = choleskyOfSquare(P);
+    if (L === null) throw new Error('no Cholesky factor of a nonsingular P·Pᵀ');
+    let worst = 0,
+      big = 0;
+    for (let a = 0; a < DIM; a++) {
+      for (let b = 0; b < DIM; b++) {
+        if (b > a) expect(L[a * DIM + b]).toBe(0); // lower triangular: the kernel skips these taps
+        let ll = 0,
+          pp = 0;
+        for (let e = 0; e < DIM; e++) {
+          ll += L[a * DIM + e] * L[b * DIM + e];
+          pp += P[a * DIM + e] * P[b * DIM + e];
+        }
+        worst = Math.max(worst, Math.abs(ll - pp));
+        big = Math.max(big, Math.abs(pp));
+      }
+    }
+    expect(worst / big).toBeLessThan(1e-12);
+    expect(triangleFilters(model).tri).toBe(true);
+    // P with a zero row and column: P·Pᵀ is singular, the dense filters take over
+    const S = P.slice();
+    for (let d = 0; d < DIM; d++) S[7 * DIM + d] = S[d * DIM + 7] = 0;
+    expect(choleskyOfSquare(S)).toBeNull();
+    const singular: PatchModel = { ...model, P: S };
+    expect(triangleFilters(singular).tri).toBe(false);
+    const want = new Float32Array(n * 4 * K),
+      got = new Float32Array(n * 4 * K);
+    js.triangle(pixels, n, singular, want);
+    two.triangle(pixels, n, singular, got);
+    expect(relErr(want, got)).toBeLessThan(1e-4);
   });
 });
 

@@ -34,7 +34,7 @@ interface FeatureExports {
     scr: number,
     block: number,
   ): void;
-  setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, out: number, scr: number): void;
+  setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, tri: boolean, out: number, scr: number): void;
   setRows(
     backward: boolean,
     q: number,
@@ -148,7 +148,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
   }
 
   let laidOut: PatchModel | null = null;
-  let modelPtrs = { B: 0, fl: 0, NFp: 0 };
+  let modelPtrs = { B: 0, fl: 0, NFp: 0, tri: false };
   /** The model's filters, as assembly-features/triangle.ts takes them (triangleFilters). */
   function modelIn(m: PatchModel) {
     if (laidOut === m) return modelPtrs;
@@ -158,7 +158,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     new Int16Array(arena.memory.buffer, B, f.pairs.length).set(f.pairs);
     arena.f32(fl, f.floats.length).set(f.floats);
     laidOut = m;
-    modelPtrs = { B, fl, NFp: f.NFp };
+    modelPtrs = { B, fl, NFp: f.NFp, tri: f.tri };
     return modelPtrs;
   }
 
@@ -214,7 +214,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       }
     },
     triangle(pixels, n, m, out) {
-      const { B, fl, NFp } = modelIn(m);
+      const { B, fl, NFp, tri } = modelIn(m);
       const s = scratch(NFp);
       const F = 4 * m.K;
       const inPlace = arena.owns(pixels);
@@ -227,7 +227,7 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
           arena.u8(pix, c * IMG).set(pixels.subarray(lo * IMG, (lo + c) * IMG));
         }
         const o = bufO.ensure(c * F * 4);
-        k.setTriangle(pix, c, B, fl, m.K, NFp, o, s);
+        k.setTriangle(pix, c, B, fl, m.K, NFp, tri, o, s);
         pool.run();
         out.set(arena.f32(o, c * F), lo * F);
       }
@@ -248,25 +248,60 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
   };
 }
 
+/** The whitening filters of the triangle features, DIM padded to a strip of 8 (assembly-features/layout.ts). */
+const DIMP = 112;
+
+/**
+ * L with P·Pᵀ = L·Lᵀ, lower triangular (DIM × DIM, float64), or null when P·Pᵀ is not
+ * positive definite (a singular P; ZCA's never is, its eigenvalues are 1/sqrt(λ + ε)).
+ */
+export function choleskyOfSquare(P: Float32Array): Float64Array | null {
+  const Q = new Float64Array(DIM * DIM);
+  for (let a = 0; a < DIM; a++)
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let e = 0; e < DIM; e++) s += P[a * DIM + e] * P[b * DIM + e];
+      Q[a * DIM + b] = s;
+    }
+  const L = new Float64Array(DIM * DIM);
+  for (let j = 0; j < DIM; j++) {
+    let d = Q[j * DIM + j];
+    for (let e = 0; e < j; e++) d -= L[j * DIM + e] ** 2;
+    // a pivot this small against the diagonal would leave L's column j to rounding
+    if (!(d > 1e-12 * Q[j * DIM + j])) return null;
+    const ljj = Math.sqrt(d);
+    L[j * DIM + j] = ljj;
+    for (let i = j + 1; i < DIM; i++) {
+      let s = Q[i * DIM + j];
+      for (let e = 0; e < j; e++) s -= L[i * DIM + e] * L[j * DIM + e];
+      L[i * DIM + j] = s / ljj;
+    }
+  }
+  return L;
+}
+
 /**
  * The filters of the triangle features as whole numbers (assembly-features/triangle.ts):
- * DIM whitening filters (P's columns) and K centroid filters P·c_k, NFp = DIM + K padded
- * to 8, each f ≈ scale·q with q = round(f / scale) in 16 bits, scale = max|f| / 32767.
+ * DIM whitening filters, DIMP − DIM zero ones, and K centroid filters P·c_k from DIMP on,
+ * NFp = DIMP + K padded to 8, each f ≈ scale·q with q = round(f / scale) in 16 bits,
+ * scale = max|f| / 32767. The whitening filters are the columns of the Cholesky factor L
+ * of P·Pᵀ (tri: filter j has no taps before j), or P's own columns should it fail.
  * pairs: the q as 16-bit pairs of taps (2p, 2p+1), strips of 8 filters, [strip][pair][8
  * filters × 2]. floats: 4 × NFp, per filter its scale, Σq, M·(scale·q) and ‖c_k‖².
  */
-export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Float32Array; NFp: number } {
+export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Float32Array; NFp: number; tri: boolean } {
   const { P, M, centroids, K } = m;
-  const NF = DIM + K;
-  const NFp = up(NF, 8);
+  const NFp = DIMP + up(K, 8);
+  const L = choleskyOfSquare(P);
   const PAIRS = DIM / 2;
   const pairs = new Int16Array(NFp * DIM);
   const floats = new Float32Array(4 * NFp);
   const f = new Float64Array(DIM);
-  for (let j = 0; j < NF; j++) {
-    if (j < DIM) for (let d = 0; d < DIM; d++) f[d] = P[d * DIM + j];
+  for (let j = 0; j < NFp; j++) {
+    const c = (j - DIMP) * DIM; // the centroid's offset, for j ≥ DIMP
+    if (j >= DIM && (j < DIMP || j >= DIMP + K)) continue; // zero filters: scale 0, y = 0
+    if (j < DIM) for (let d = 0; d < DIM; d++) f[d] = L ? L[d * DIM + j] : P[d * DIM + j];
     else {
-      const c = (j - DIM) * DIM;
       for (let d = 0; d < DIM; d++) {
         let s = 0;
         for (let e = 0; e < DIM; e++) s += P[d * DIM + e] * centroids[c + e];
@@ -287,11 +322,11 @@ export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Flo
       mf += M[d] * scale * q;
     }
     let cc = 0;
-    if (j >= DIM) for (let e = 0; e < DIM; e++) cc += centroids[(j - DIM) * DIM + e] ** 2;
+    if (j >= DIMP) for (let e = 0; e < DIM; e++) cc += centroids[c + e] ** 2;
     floats[j] = scale;
     floats[NFp + j] = qsum;
     floats[2 * NFp + j] = mf;
     floats[3 * NFp + j] = cc;
   }
-  return { pairs, floats, NFp };
+  return { pairs, floats, NFp, tri: L !== null };
 }
