@@ -12,7 +12,7 @@ import { readFeatureFile, writeFeatureFile } from '../src/features/file.js';
 import { hogFeature, HOG_SIZE } from '../src/features/hog.js';
 import type { FeatureSet } from '../src/features/index.js';
 import { kmeans } from '../src/features/kmeans.js';
-import { dequantize, featureMeans, fitStandardizer, quantize, SPREAD_COATES } from '../src/features/standardize.js';
+import { dequantize, featureMeans, fitStandardizer, quantize, roundHalfUp, SPREAD_COATES } from '../src/features/standardize.js';
 import { DIM, type FeatureBackend, type PatchModel } from '../src/features/types.js';
 import { applyZca, covariance, fitZca, symmetricEigen } from '../src/features/whiten.js';
 import { Rng } from '../src/core/rng.js';
@@ -202,6 +202,23 @@ test('standardized bytes: 16 steps per σ around 128, clamped; exact training me
   quantize(Float32Array.from([3 + 100, 10]), 1, 2, st, far, 0);
   expect(far[0]).toBe(255);
   expect(Array.from(featureMeans(q, 4, 2))).toEqual([128, 128]);
+});
+
+test('roundHalfUp is Math.round: halves up, and one ulp below a half down', () => {
+  const below = (v: number) => {
+    // the next double toward −∞
+    const b = new Float64Array([v]);
+    const u = new BigInt64Array(b.buffer);
+    u[0] += v > 0 ? -1n : 1n;
+    return b[0];
+  };
+  const cases = [0, -0, 0.5, -0.5, 1e-300, -1e-300, 2 ** 51 + 0.5, NaN, Infinity];
+  for (let k = -300; k <= 300; k++) cases.push(k + 0.5, below(k + 0.5), k, below(k), k + 0.25);
+  const r = new Rng(5);
+  for (let i = 0; i < 2000; i++) cases.push((r.uniform() - 0.5) * 600);
+  for (const v of cases) expect(roundHalfUp(v) + 128).toBe(Math.round(v) + 128); // + 128: quantize's use (−0 = 0)
+  expect(roundHalfUp(0.49999999999999994)).toBe(0); // floor(v + 0.5) alone gives 1
+  expect(roundHalfUp(1.4999999999999998)).toBe(1);
 });
 
 test("k-means features' spread as Coates et al. take it: sqrt(var + 0.01), var over n − 1", () => {
