@@ -18,19 +18,44 @@
 // its own largest tap (f ≈ scale·q, |q| ≤ 32,767, about 5 significant digits: finer than
 // the 1/16 σ steps the features are stored in), and one i32x4.dot_i16x8_s does 8
 // multiply-adds of (v − 128) by q, exactly, where a float multiply-add does 4.
-// One row of 27 patch positions at a time, so its patches and their products stay in cache.
+// The centroid filters, the bulk of the work, run as Winograd's minimal filtering F(2, 3)
+// along each patch row (Lavin & Gray 2016): a row of 6 taps is two segments of 3, and 2
+// neighbouring positions' dot products with a segment g over inputs d0…d3 are
+//   out0 = m0 + m1 + m2,  out1 = m1 − m2 − m3,   m_ξ = d'_ξ·g'_ξ
+//   d' = (d0 − d2, d1 + d2, d2 − d1, d1 − d3),  g' = (2g0, g0 + g1 + g2, g0 − g1 + g2, 2g2)
+// (g' twice Lavin's, so it is whole for whole g, and the outputs are twice the dot
+// products): 4 products for 2 outputs where the direct way takes 6, every step exact in
+// whole numbers. |d'| ≤ 256 fits 16 bits; g' is what is rounded to 16 bits (at most
+// 32,764, so the filter's own taps get a little under 15 bits, still finer than the 1/16 σ
+// steps). Each ξ is its own product over the 18 (channel, dy) pairs of segments, and
+// the four are combined into the two outputs right after each tile, while in cache.
+// Two rows of 27 positions at a time (their 2 × 14 pairs of positions pack into 7 tiles
+// of 4), so their patches and their products stay in cache.
 import { DIM, DIMP, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
 
 const PLANE: i32 = SIDE * SIDE;
 const PAIRS: i32 = DIM / 2; // 54 pairs of taps per patch
-
-/** Per-thread scratch of a triangle job with NFp filters: the row's patch pairs, sums and products. */
-export function triangleScratch(NFp: i32): usize {
-  return align64(<usize>(PR * PAIRS) << 2) + align64(<usize>(PR * 2) << 2) + align64(<usize>(PR * NFp) << 2);
-}
-
+const ROWS: i32 = 2; // patch rows per block
+const PB: i32 = ROWS * PR; // patches per block, rows padded to 28
 /** Bytes of one tile of 4 patches in A: for each pair of taps, the 4 patches' i32 side by side. */
 const TILE: usize = <usize>PAIRS << 4;
+const WPAIRS: i32 = 3 * PATCH; // Winograd: (channel, dy) pairs of the two 3-tap segments of a patch row
+const SLOTS: i32 = 32; // Winograd pairs of positions of a block: row 0 at slots 0–13, row 1 at 14–27
+const WSTEP: usize = <usize>SLOTS << 2; // bytes of one (channel, dy) step of Aw: every slot's i32
+const WXI: usize = <usize>WPAIRS * WSTEP; // bytes of one ξ of Aw
+const WSTRIP: usize = <usize>(4 * WPAIRS) << 5; // bytes of a strip of 8 centroid filters: [ξ][pair][8 × 2 i16]
+const DBUF: usize = 96; // one transformed row, i16: positions 0–31 computed, 32–47 zero
+
+/** Per-thread scratch of a triangle job with NFp filters: patch pairs, sums, Winograd inputs, products. */
+export function triangleScratch(NFp: i32): usize {
+  return (
+    align64(<usize>(PB >> 2) * TILE) +
+    align64(<usize>(PB * 2) << 2) +
+    align64(4 * WXI) +
+    align64(5 * DBUF) +
+    align64(<usize>(PB * NFp) << 2)
+  );
+}
 
 /**
  * The patches of positions (py, 0..26) as 16-bit pairs of (v − 128), taps in [channel][dy]
@@ -106,67 +131,190 @@ function tile4x8(a: usize, b: usize, C: usize, ldc: usize, from: i32): void {
 }
 
 /**
+ * The Winograd inputs d' of patch row py (every (channel, dy) pair of segments and ξ) into
+ * Aw's slots slot0 … slot0 + 15: slot t holds, as a 16-bit pair, d'_ξ of positions 2t
+ * (segment dx 0–2) and 2t + 3 (dx 3–5), for the outputs at 2t and 2t + 1. Slots 14 and 15
+ * (the padding position 27 and past) get harmless whole numbers; the row's 32 bytes are
+ * all that is read. buf: a row of (v − 128) then the 4 transformed rows, DBUF bytes each.
+ */
+function winogradRow(img: usize, py: i32, Aw: usize, slot0: i32, buf: usize): void {
+  const bias = i16x8.splat(128);
+  const at = Aw + (<usize>slot0 << 2);
+  for (let p = 0; p < WPAIRS; p++) {
+    const src = img + <usize>((p / PATCH) * PLANE + (py + p % PATCH) * SIDE);
+    const b0 = v128.load(src), b1 = v128.load(src, 16);
+    v128.store(buf, i16x8.sub(i16x8.extend_low_i8x16_u(b0), bias));
+    v128.store(buf, i16x8.sub(i16x8.extend_high_i8x16_u(b0), bias), 16);
+    v128.store(buf, i16x8.sub(i16x8.extend_low_i8x16_u(b1), bias), 32);
+    v128.store(buf, i16x8.sub(i16x8.extend_high_i8x16_u(b1), bias), 48);
+    // d'_ξ at positions x … x + 7 from the row at x, x + 1, x + 2, x + 3 (i16 lanes)
+    for (let x: usize = 0; x < 64; x += 16) {
+      const l0 = v128.load(buf + x), l1 = v128.load(buf + x, 2), l2 = v128.load(buf + x, 4), l3 = v128.load(buf + x, 6);
+      v128.store(buf + DBUF + x, i16x8.sub(l0, l2));
+      v128.store(buf + 2 * DBUF + x, i16x8.add(l1, l2));
+      v128.store(buf + 3 * DBUF + x, i16x8.sub(l2, l1));
+      v128.store(buf + 4 * DBUF + x, i16x8.sub(l1, l3));
+    }
+    for (let xi = 0; xi < 4; xi++) {
+      const d = buf + DBUF * <usize>(xi + 1);
+      // positions 0, 2, …, 30 (evens) and 3, 5, …, 33 (odd, from 3)
+      const e0 = i8x16.shuffle(v128.load(d), v128.load(d, 16), 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const e1 = i8x16.shuffle(v128.load(d, 32), v128.load(d, 48), 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const o0 = i8x16.shuffle(v128.load(d, 6), v128.load(d, 22), 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const o1 = i8x16.shuffle(v128.load(d, 38), v128.load(d, 54), 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+      const o = at + <usize>xi * WXI + <usize>p * WSTEP;
+      v128.store(o, i8x16.shuffle(e0, o0, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+      v128.store(o, i8x16.shuffle(e0, o0, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
+      v128.store(o, i8x16.shuffle(e1, o1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), 32);
+      v128.store(o, i8x16.shuffle(e1, o1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 48);
+    }
+  }
+}
+
+/** Stores (sign 0), adds (1) or subtracts (−1) a row's two accumulators at o. */
+@inline function put(o: usize, a: v128, b: v128, sign: i32): void {
+  if (sign == 0) {
+    v128.store(o, a);
+    v128.store(o, b, 16);
+  } else if (sign > 0) {
+    v128.store(o, i32x4.add(v128.load(o), a));
+    v128.store(o, i32x4.add(v128.load(o, 16), b), 16);
+  } else {
+    v128.store(o, i32x4.sub(v128.load(o), a));
+    v128.store(o, i32x4.sub(v128.load(o, 16), b), 16);
+  }
+}
+
+/**
+ * The outputs of 4 slots (at a, in Aw) × 8 centroid filters (at b: this strip, [ξ][WPAIRS]
+ * × 32 bytes): even positions at C, odd at C + ldc, the next slot 2·ldc further. The 8
+ * accumulators run m1, store it as odd, go on with m0 and store m0 + m1 as even; then
+ * from zero m2, added to even, and go on with m3, m2 + m3 taken from odd.
+ */
+function tileW(a: usize, b: usize, C: usize, ldc: usize): void {
+  const z = i32x4.splat(0);
+  let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+  const l2 = ldc << 1;
+  for (let step = 0; step < 4; step++) {
+    const xi: i32 = step == 0 ? 1 : step == 1 ? 0 : step; // ξ 1, 0, 2, 3
+    if (step == 2) {
+      c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+    }
+    let x = a + <usize>xi * WXI;
+    let w = b + (<usize>(xi * WPAIRS) << 5);
+    const end = x + WXI;
+    for (; x < end; x += WSTEP, w += 32) {
+      const b0 = v128.load(w);
+      const b1 = v128.load(w, 16);
+      const x0 = v128.load32_splat(x, 0);
+      const x1 = v128.load32_splat(x, 4);
+      const x2 = v128.load32_splat(x, 8);
+      const x3 = v128.load32_splat(x, 12);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, b0));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, b1));
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, b0));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, b1));
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x2, b0));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, b1));
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, b0));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, b1));
+    }
+    const o: usize = step == 1 || step == 2 ? 0 : ldc; // even or odd positions
+    const sign: i32 = step < 2 ? 0 : step == 2 ? 1 : -1;
+    put(C + o, c00, c01, sign);
+    put(C + o + l2, c10, c11, sign);
+    put(C + o + 2 * l2, c20, c21, sign);
+    put(C + o + 3 * l2, c30, c31, sign);
+  }
+}
+
+/**
  * The 4K features of the image at img into out (f32, [quadrant][k]).
  * B: the NFp = DIMP + K filters (padded to 8) as 16-bit pairs, in strips of 8 (PAIRS × 32
- * bytes each; filters 0…DIM−1 whiten, DIM…DIMP−1 are zero, DIMP + k is P·c_k). tri: the
- * whitening filter j has no taps before tap j (L's columns; else P's, dense). fl: 4 f32
- * arrays of NFp, per filter: its scale, Σq (its taps' sum), the scaled (M·f), and ‖c_k‖²
- * (centroids only).
+ * bytes each; filters 0…DIM−1 whiten, DIM…DIMP−1 are zero, DIMP + k is P·c_k, Winograd's
+ * from Bw on). tri: the whitening filter j has no taps before tap j (L's columns; else
+ * P's, dense). fl: 4 f32 arrays of NFp, per filter: α, the factor of its integer sums C;
+ * the sums' Σq; M·f; and for the centroids γ = ‖c_k‖² + 2M·f.
  */
 export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32, tri: bool, out: usize, scr: usize): void {
   const A = scr;
-  const sums = A + align64(<usize>(PR * PAIRS) << 2);
-  const Cm = sums + align64(<usize>(PR * 2) << 2);
+  const sums = A + align64(<usize>(PB >> 2) * TILE);
+  const Aw = sums + align64(<usize>(PB * 2) << 2);
+  const buf = Aw + align64(4 * WXI);
+  const Cm = buf + align64(5 * DBUF);
   const ldc = <usize>NFp << 2;
-  const scale = fl, qsum = fl + ldc, mf = fl + 2 * ldc, cc = fl + 3 * ldc;
+  const Bw = B + <usize>DIMP * <usize>(PAIRS << 2); // the centroid filters' strips, after the whitening ones
+  const alpha = fl, qsum = fl + ldc, mf = fl + 2 * ldc, gamma = fl + 3 * ldc;
   const K4 = K & ~3;
   const invK: f32 = <f32>1 / <f32>K;
   const zero = f32x4.splat(0);
   memory.fill(out, 0, <usize>(4 * K) << 2);
-  memory.fill(A, 0, <usize>(PR >> 2) * TILE); // patch 27, the padding, stays zero
-  for (let py = 0; py < POS; py++) {
-    patchRow(img, py, A, sums);
-    for (let s = 0; s < NFp; s += 8) {
-      const Bs = B + <usize>s * <usize>(PAIRS << 2);
-      const from = tri && s < DIMP ? s >> 1 : 0; // the strip's first tap is s, in pair s/2
-      for (let i = 0; i < PR; i += 4) tile4x8(A + <usize>(i >> 2) * TILE, Bs, Cm + (<usize>(i * NFp) << 2) + (<usize>s << 2), ldc, from);
+  memory.fill(A, 0, <usize>(PB >> 2) * TILE); // patch 27 of each row, the padding, stays zero
+  memory.fill(buf, 0, 5 * DBUF); // positions 32–47 of the transformed rows stay zero
+  for (let py0 = 0; py0 < POS; py0 += ROWS) {
+    const rows = min(ROWS, POS - py0);
+    for (let rr = 0; rr < rows; rr++) {
+      patchRow(img, py0 + rr, A + <usize>(rr * (PR >> 2)) * TILE, sums + (<usize>(rr * PR) << 3));
+      winogradRow(img, py0 + rr, Aw, rr * 14, buf);
     }
-    const qy = py < HALF ? 0 : 2;
-    for (let r = 0; r < POS; r++) {
-      const s1 = <f32>load<i32>(sums + (<usize>r << 3)), s2 = <f32>load<i32>(sums + (<usize>r << 3), 4);
-      const m = s1 / <f32>DIM; // mean(v) − 128
-      const inv = <f32>1 / Mathf.sqrt((s2 - s1 * m) / <f32>(DIM - 1) + 10);
-      const vm = f32x4.splat(m), vinv = f32x4.splat(inv);
-      const row = Cm + (<usize>(r * NFp) << 2);
-      // y_j = scale·(C − m·Σq)·inv − M·f, for the DIM whitening filters; ‖y‖²
-      let a = zero;
-      for (let j: usize = 0; j < <usize>DIM << 2; j += 16) {
-        const y = f32x4.sub(f32x4.mul(f32x4.mul(v128.load(scale + j), f32x4.sub(f32x4.convert_i32x4_s(v128.load(row + j)), f32x4.mul(vm, v128.load(qsum + j)))), vinv), v128.load(mf + j));
-        a = f32x4.add(a, f32x4.mul(y, y));
+    // the whitening filters, directly
+    for (let s = 0; s < DIMP; s += 8) {
+      const Bs = B + <usize>s * <usize>(PAIRS << 2);
+      const from = tri ? s >> 1 : 0; // the strip's first tap is s, in pair s/2
+      for (let i = 0; i < rows * PR; i += 4) tile4x8(A + <usize>(i >> 2) * TILE, Bs, Cm + (<usize>(i * NFp) << 2) + (<usize>s << 2), ldc, from);
+    }
+    // the centroid filters, by Winograd: slot t's outputs go to patch rows 2t and 2t + 1
+    const tiles = rows == ROWS ? 7 : 4;
+    for (let s = DIMP; s < NFp; s += 8) {
+      const Bs = Bw + <usize>((s - DIMP) >> 3) * WSTRIP;
+      for (let t = 0; t < tiles; t++) {
+        const C = Cm + (<usize>(8 * t * NFp) << 2) + (<usize>s << 2);
+        tileW(Aw + (<usize>t << 4), Bs, C, ldc);
       }
-      const yy = f32x4.splat(f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3)));
-      // z_k = sqrt(max(0, ‖c_k‖² + ‖y‖² − 2 y·c_k)) in place of the products; then mean(z)
-      const zr = row + (<usize>DIMP << 2);
-      let sum = zero;
-      for (let k = 0; k < K; k += 4) {
-        const o = <usize>(DIMP + k) << 2;
-        const yc = f32x4.sub(f32x4.mul(f32x4.mul(v128.load(scale + o), f32x4.sub(f32x4.convert_i32x4_s(v128.load(row + o)), f32x4.mul(vm, v128.load(qsum + o)))), vinv), v128.load(mf + o));
-        const zk = f32x4.sqrt(f32x4.max(f32x4.sub(f32x4.add(v128.load(cc + o), yy), f32x4.add(yc, yc)), zero));
-        v128.store(zr + (<usize>k << 2), zk);
-        if (k < K4) sum = f32x4.add(sum, zk);
-      }
-      let total: f32 = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3));
-      for (let k = K4; k < K; k++) total += load<f32>(zr + (<usize>k << 2));
-      const mu = total * invK;
-      const vmu = f32x4.splat(mu);
-      const q = out + (<usize>((qy + (r < HALF ? 0 : 1)) * K) << 2);
-      for (let k = 0; k < K4; k += 4) {
-        const o = <usize>k << 2;
-        v128.store(q + o, f32x4.add(v128.load(q + o), f32x4.max(f32x4.sub(vmu, v128.load(zr + o)), zero)));
-      }
-      for (let k = K4; k < K; k++) {
-        const o = <usize>k << 2;
-        store<f32>(q + o, load<f32>(q + o) + max<f32>(mu - load<f32>(zr + o), 0));
+    }
+    for (let rr = 0; rr < rows; rr++) {
+      const py = py0 + rr;
+      const qy = py < HALF ? 0 : 2;
+      for (let r = 0; r < POS; r++) {
+        const i = rr * PR + r; // the patch's row in sums and C
+        const s1 = <f32>load<i32>(sums + (<usize>i << 3)), s2 = <f32>load<i32>(sums + (<usize>i << 3), 4);
+        const m = s1 / <f32>DIM; // mean(v) − 128
+        const inv = <f32>1 / Mathf.sqrt((s2 - s1 * m) / <f32>(DIM - 1) + 10);
+        const vm = f32x4.splat(m), vinv = f32x4.splat(inv);
+        const vu = f32x4.splat(2 * inv);
+        const row = Cm + (<usize>(i * NFp) << 2);
+        // y_j = α·(C − m·Σq)·inv − M·f, for the DIM whitening filters; ‖y‖². C − m·Σq first: it
+        // is exact (whole numbers under 2^24), and exactly 0 on a flat patch.
+        let a = zero;
+        for (let j: usize = 0; j < <usize>DIM << 2; j += 16) {
+          const y = f32x4.sub(f32x4.mul(f32x4.mul(v128.load(alpha + j), f32x4.sub(f32x4.convert_i32x4_s(v128.load(row + j)), f32x4.mul(vm, v128.load(qsum + j)))), vinv), v128.load(mf + j));
+          a = f32x4.add(a, f32x4.mul(y, y));
+        }
+        const yy = f32x4.splat(f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3)));
+        // z_k = sqrt(max(0, ‖c_k‖² + ‖y‖² − 2 y·c_k)) in place of the products, with y·c_k as y_j
+        // above: γ + ‖y‖² − 2·inv·α·(C − m·Σq), γ = ‖c_k‖² + 2M·f; then mean(z)
+        const zr = row + (<usize>DIMP << 2);
+        let sum = zero;
+        for (let k = 0; k < K; k += 4) {
+          const o = <usize>(DIMP + k) << 2;
+          const ac = f32x4.mul(f32x4.mul(v128.load(alpha + o), f32x4.sub(f32x4.convert_i32x4_s(v128.load(row + o)), f32x4.mul(vm, v128.load(qsum + o)))), vu);
+          const zk = f32x4.sqrt(f32x4.max(f32x4.sub(f32x4.add(v128.load(gamma + o), yy), ac), zero));
+          v128.store(zr + (<usize>k << 2), zk);
+          if (k < K4) sum = f32x4.add(sum, zk);
+        }
+        let total: f32 = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3));
+        for (let k = K4; k < K; k++) total += load<f32>(zr + (<usize>k << 2));
+        const mu = total * invK;
+        const vmu = f32x4.splat(mu);
+        const q = out + (<usize>((qy + (r < HALF ? 0 : 1)) * K) << 2);
+        for (let k = 0; k < K4; k += 4) {
+          const o = <usize>k << 2;
+          v128.store(q + o, f32x4.add(v128.load(q + o), f32x4.max(f32x4.sub(vmu, v128.load(zr + o)), zero)));
+        }
+        for (let k = K4; k < K; k++) {
+          const o = <usize>k << 2;
+          store<f32>(q + o, load<f32>(q + o) + max<f32>(mu - load<f32>(zr + o), 0));
+        }
       }
     }
   }

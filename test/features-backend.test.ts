@@ -134,6 +134,20 @@ describe('triangle features', () => {
     expect(Array.from(got2)).toEqual(Array.from(got));
   });
 
+  test("Winograd's centroid filters at their range: images of 0s and 255s, segments of equal taps", () => {
+    // d' reaches ±255 and g0 + g1 + g2 three times the largest tap: the 16-bit bounds
+    const K2 = 20;
+    const cents = normal(K2 * DIM, 2);
+    for (let k = 0; k < K2; k += 2) for (let d = 0; d < DIM; d++) cents[k * DIM + d] = cents[k * DIM + d - (d % 3)];
+    const far: PatchModel = { ...model, centroids: cents, K: K2 };
+    const pix = Uint8Array.from({ length: 2 * 3072 }, (_, i) => (i < 3072 ? rng.int(2) * 255 : (i >> 5) & 1 ? 255 : 0));
+    const want = new Float32Array(2 * 4 * K2),
+      got = new Float32Array(2 * 4 * K2);
+    js.triangle(pix, 2, far, want);
+    two.triangle(pix, 2, far, got);
+    expect(relErr(want, got)).toBeLessThan(1e-4);
+  });
+
   test("whitening filters: the Cholesky factor of P·Pᵀ; P's own columns when P is singular", () => {
     const L = choleskyOfSquare(P);
     if (L === null) throw new Error('no Cholesky factor of a nonsingular P·Pᵀ');
