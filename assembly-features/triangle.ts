@@ -9,65 +9,54 @@
 // computed in whole numbers. Only ‖y‖² and y·c_k are needed, so the whitening filters are
 // not P's columns but those of the Cholesky factor L of P·Pᵀ = L·Lᵀ (src/features/
 // backend-wasm.ts): ‖(x − M)·L‖² = ‖(x − M)·P‖², and L's column j has no taps before tap
-// j, so a strip of 8 of them skips its leading pairs of zeros (a sixth of the products at
-// K = 200). Both these and y·c_k = (x − M)·(P·c_k) are dot products of a normalized
-// patch with a fixed filter f, and for the raw bytes v of a patch
+// j, so a strip of 8 of them skips its leading zeros. Both these and y·c_k = (x − M)·(P·c_k)
+// are dot products of a normalized patch with a fixed filter f, and for the raw bytes v
+// of a patch
 //   x·f = ((v − 128)·f − (mean(v) − 128)·Σf) / sqrt(var(v) + 10),
 // so the bytes need no normalization of their own: only each patch's Σ(v − 128) and
-// Σ(v − 128)², exact integers. The filters are stored as 16-bit integers, each scaled to
-// its own largest tap (f ≈ scale·q, |q| ≤ 32,767, about 5 significant digits: finer than
-// the 1/16 σ steps the features are stored in), and one i32x4.dot_i16x8_s does 8
-// multiply-adds of (v − 128) by q, exactly, where a float multiply-add does 4.
-// The centroid filters, the bulk of the work, run as Winograd's minimal filtering F(2, 3)
-// along each patch row (Lavin & Gray 2016): a row of 6 taps is two segments of 3, and 2
-// neighbouring positions' dot products with a segment g over inputs d0…d3 are
-//   out0 = m0 + m1 + m2,  out1 = m1 − m2 − m3,   m_ξ = d'_ξ·g'_ξ
+// Σ(v − 128)², exact integers. The filters are whole numbers q (f ≈ scale·q), and one
+// i32x4.dot_i16x8_s does 8 exact multiply-adds of 16-bit numbers, where a float
+// multiply-add does 4.
+//
+// The products run as Winograd's minimal filtering F(2, 3) along each patch row (Lavin
+// & Gray 2016): a row of 6 taps is two segments of 3, and 2 neighbouring positions' dot
+// products with a segment g over the inputs d0…d3 are
+//   out0 = m0 + m1 + m2,  out1 = m1 − m2 − m3,   m_ξ = d'_ξ·g'_ξ,
 //   d' = (d0 − d2, d1 + d2, d2 − d1, d1 − d3),  g' = (2g0, g0 + g1 + g2, g0 − g1 + g2, 2g2)
-// (g' twice Lavin's, so it is whole for whole g, and the outputs are twice the dot
-// products): 4 products for 2 outputs where the direct way takes 6, every step exact in
-// whole numbers. |d'| ≤ 256 fits 16 bits; g' is what is rounded to 16 bits (at most
-// 32,764, so the filter's own taps get a little under 15 bits, still finer than the 1/16 σ
-// steps). Each ξ is its own product over the 18 (channel, dy) pairs of segments, and
-// the four are combined into the two outputs right after each tile, while in cache.
-// Two rows of 27 positions at a time (their 2 × 14 pairs of positions pack into 7 tiles
-// of 4), so their patches and their products stay in cache.
+// (g' twice Lavin's, so that it is whole for whole g; the outputs are then twice the dot
+// products): 4 products for 2 outputs where the direct way takes 6, every step exact.
+// |d'| ≤ 256; g' is kept within 16 bits (|g'| ≤ 32,764, so q gets a little under 15 bits,
+// about 4½ significant digits: finer than the 1/16 σ steps the features are stored in).
+// Each ξ is its own product over the 18 (channel, dy) pairs of segments, the four
+// combined into the two outputs right after each tile, while in cache. Two rows of 27
+// positions at a time (their 2 × 14 pairs of positions pack into 7 tiles of 4), so their
+// inputs and products stay in cache.
 import { DIM, DIMP, HALF, PATCH, POS, PR, SIDE, align64 } from './layout';
 
 const PLANE: i32 = SIDE * SIDE;
-const PAIRS: i32 = DIM / 2; // 54 pairs of taps per patch
 const ROWS: i32 = 2; // patch rows per block
 const PB: i32 = ROWS * PR; // patches per block, rows padded to 28
-/** Bytes of one tile of 4 patches in A: for each pair of taps, the 4 patches' i32 side by side. */
-const TILE: usize = <usize>PAIRS << 4;
-const WPAIRS: i32 = 3 * PATCH; // Winograd: (channel, dy) pairs of the two 3-tap segments of a patch row
-const SLOTS: i32 = 32; // Winograd pairs of positions of a block: row 0 at slots 0–13, row 1 at 14–27
+const WPAIRS: i32 = 3 * PATCH; // (channel, dy): the pairs of 3-tap segments of a patch, a row each
+const SLOTS: i32 = 32; // pairs of positions of a block: row 0 at slots 0–13, row 1 at 14–27
 const WSTEP: usize = <usize>SLOTS << 2; // bytes of one (channel, dy) step of Aw: every slot's i32
 const WXI: usize = <usize>WPAIRS * WSTEP; // bytes of one ξ of Aw
-const WSTRIP: usize = <usize>(4 * WPAIRS) << 5; // bytes of a strip of 8 centroid filters: [ξ][pair][8 × 2 i16]
+const WSTRIP: usize = <usize>(4 * WPAIRS) << 5; // bytes of a strip of 8 filters: [ξ][pair][8 × 2 i16]
 const DBUF: usize = 96; // one transformed row, i16: positions 0–31 computed, 32–47 zero
 
-/** Per-thread scratch of a triangle job with NFp filters: patch pairs, sums, Winograd inputs, products. */
+/** Per-thread scratch of a triangle job with NFp filters: patch sums, Winograd inputs, products. */
 export function triangleScratch(NFp: i32): usize {
-  return (
-    align64(<usize>(PB >> 2) * TILE) +
-    align64(<usize>(PB * 2) << 2) +
-    align64(4 * WXI) +
-    align64(5 * DBUF) +
-    align64(<usize>(PB * NFp) << 2)
-  );
+  return align64(<usize>(PB * 2) << 2) + align64(4 * WXI) + align64(5 * DBUF) + align64(<usize>(PB * NFp) << 2);
 }
 
 /**
- * The patches of positions (py, 0..26) as 16-bit pairs of (v − 128), taps in [channel][dy]
- * [dx] order (the k-means training patches' order), laid out by tiles of 4 patches: patch
- * i's pair p at A + (i/4)·TILE + p·16 + (i%4)·4, so a tile's step reads one 16-byte block.
- * sums[i] gets Σ(v − 128) and Σ(v − 128)². The padding patch 27 is left as zeros.
+ * Σ(v − 128) and Σ(v − 128)² of the patches at positions (py, 0..26) into sums[px] (two
+ * i32 each), exact: all the normalization needs of a patch.
  */
-function patchRow(img: usize, py: i32, A: usize, sums: usize): void {
+function patchSums(img: usize, py: i32, sums: usize): void {
   const bias = i16x8.splat(128);
   const six = i16x8(1, 1, 1, 1, 1, 1, 0, 0); // the six taps of a patch row, not the two bytes past it
+  const mask = i16x8(-1, -1, -1, -1, -1, -1, 0, 0);
   for (let px = 0; px < POS; px++) {
-    const a = A + <usize>(px >> 2) * TILE + (<usize>(px & 3) << 2);
     let s1 = i32x4.splat(0), s2 = i32x4.splat(0);
     const end = px + 8 > SIDE; // the last two positions: 8 bytes from px would pass the image's last byte
     for (let c = 0; c < 3; c++) {
@@ -75,12 +64,7 @@ function patchRow(img: usize, py: i32, A: usize, sums: usize): void {
         const src = img + <usize>(c * PLANE + (py + dy) * SIDE + px);
         let bytes = v128.load64_zero(end ? src - 2 : src);
         if (end) bytes = i8x16.shuffle(bytes, bytes, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8);
-        const v = i16x8.sub(i16x8.extend_low_i8x16_u(bytes), bias);
-        const o = a + (<usize>((c * PATCH + dy) * 3) << 4); // this row's 3 pairs
-        v128.store32_lane(o, v, 0);
-        v128.store32_lane(o, v, 1, 16);
-        v128.store32_lane(o, v, 2, 32);
-        const m = v128.and(v, i16x8(-1, -1, -1, -1, -1, -1, 0, 0));
+        const m = v128.and(i16x8.sub(i16x8.extend_low_i8x16_u(bytes), bias), mask);
         s1 = i32x4.add(s1, i32x4.dot_i16x8_s(m, six));
         s2 = i32x4.add(s2, i32x4.dot_i16x8_s(m, m));
       }
@@ -88,46 +72,6 @@ function patchRow(img: usize, py: i32, A: usize, sums: usize): void {
     store<i32>(sums + (<usize>px << 3), i32x4.extract_lane(s1, 0) + i32x4.extract_lane(s1, 1) + i32x4.extract_lane(s1, 2) + i32x4.extract_lane(s1, 3));
     store<i32>(sums + (<usize>px << 3), i32x4.extract_lane(s2, 0) + i32x4.extract_lane(s2, 1) + i32x4.extract_lane(s2, 2) + i32x4.extract_lane(s2, 3), 4);
   }
-}
-
-/**
- * Products of a tile of 4 patches (at a, TILE bytes) with 8 filters (at b: this strip's
- * PAIRS × 32 bytes, the 16-bit pairs of filters 4g…4g+3 then 4g+4…4g+7 for each pair of
- * taps) into C rows (i32, stride ldc bytes), from pair `from` on (the filters' taps
- * before it are zero). 8 accumulators, 4 broadcast pairs and 2
- * filter vectors live per step, as the pixel kernels' backward tiles (assembly/backward.ts);
- * two running pointers, so every load is a pointer plus a constant.
- */
-function tile4x8(a: usize, b: usize, C: usize, ldc: usize, from: i32): void {
-  const z = i32x4.splat(0);
-  let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-  const end = a + TILE;
-  a += <usize>from << 4;
-  b += <usize>from << 5;
-  for (; a < end; a += 16, b += 32) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    const x0 = v128.load32_splat(a, 0);
-    const x1 = v128.load32_splat(a, 4);
-    const x2 = v128.load32_splat(a, 8);
-    const x3 = v128.load32_splat(a, 12);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, b0));
-    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, b1));
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, b0));
-    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, b1));
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x2, b0));
-    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, b1));
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, b0));
-    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, b1));
-  }
-  v128.store(C, c00);
-  v128.store(C, c01, 16);
-  v128.store(C + ldc, c10);
-  v128.store(C + ldc, c11, 16);
-  v128.store(C + 2 * ldc, c20);
-  v128.store(C + 2 * ldc, c21, 16);
-  v128.store(C + 3 * ldc, c30);
-  v128.store(C + 3 * ldc, c31, 16);
 }
 
 /**
@@ -186,12 +130,13 @@ function winogradRow(img: usize, py: i32, Aw: usize, slot0: i32, buf: usize): vo
 }
 
 /**
- * The outputs of 4 slots (at a, in Aw) × 8 centroid filters (at b: this strip, [ξ][WPAIRS]
- * × 32 bytes): even positions at C, odd at C + ldc, the next slot 2·ldc further. The 8
+ * The outputs of 4 slots (at a, in Aw) × 8 filters (at b: this strip, [ξ][WPAIRS] × 32
+ * bytes), from pair `from` on (the filters' taps before it are zero): even positions at
+ * C, odd at C + ldc, the next slot 2·ldc further. The 8
  * accumulators run m1, store it as odd, go on with m0 and store m0 + m1 as even; then
  * from zero m2, added to even, and go on with m3, m2 + m3 taken from odd.
  */
-function tileW(a: usize, b: usize, C: usize, ldc: usize): void {
+function tileW(a: usize, b: usize, C: usize, ldc: usize, from: i32): void {
   const z = i32x4.splat(0);
   let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
   const l2 = ldc << 1;
@@ -203,6 +148,8 @@ function tileW(a: usize, b: usize, C: usize, ldc: usize): void {
     let x = a + <usize>xi * WXI;
     let w = b + (<usize>(xi * WPAIRS) << 5);
     const end = x + WXI;
+    x += <usize>from * WSTEP;
+    w += <usize>from << 5;
     for (; x < end; x += WSTEP, w += 32) {
       const b0 = v128.load(w);
       const b1 = v128.load(w, 16);
@@ -230,47 +177,37 @@ function tileW(a: usize, b: usize, C: usize, ldc: usize): void {
 
 /**
  * The 4K features of the image at img into out (f32, [quadrant][k]).
- * B: the NFp = DIMP + K filters (padded to 8) as 16-bit pairs, in strips of 8 (PAIRS × 32
- * bytes each; filters 0…DIM−1 whiten, DIM…DIMP−1 are zero, DIMP + k is P·c_k, Winograd's
- * from Bw on). tri: the whitening filter j has no taps before tap j (L's columns; else
- * P's, dense). fl: 4 f32 arrays of NFp, per filter: α, the factor of its integer sums C;
- * the sums' Σq; M·f; and for the centroids γ = ‖c_k‖² + 2M·f.
+ * B: the NFp = DIMP + K filters (padded to 8) in Winograd's form, strips of 8 filters of
+ * WSTRIP bytes (filters 0…DIM−1 whiten, DIM…DIMP−1 are zero, DIMP + k is P·c_k).
+ * tri: the whitening filter j has no taps before tap j (L's columns; else P's, dense).
+ * fl: 4 f32 arrays of NFp, per filter: α, the factor of its integer sums C; the sums' Σq;
+ * M·f; and for the centroids γ = ‖c_k‖² + 2M·f.
  */
 export function triangleImage(img: usize, B: usize, fl: usize, K: i32, NFp: i32, tri: bool, out: usize, scr: usize): void {
-  const A = scr;
-  const sums = A + align64(<usize>(PB >> 2) * TILE);
+  const sums = scr;
   const Aw = sums + align64(<usize>(PB * 2) << 2);
   const buf = Aw + align64(4 * WXI);
   const Cm = buf + align64(5 * DBUF);
   const ldc = <usize>NFp << 2;
-  const Bw = B + <usize>DIMP * <usize>(PAIRS << 2); // the centroid filters' strips, after the whitening ones
   const alpha = fl, qsum = fl + ldc, mf = fl + 2 * ldc, gamma = fl + 3 * ldc;
   const K4 = K & ~3;
   const invK: f32 = <f32>1 / <f32>K;
   const zero = f32x4.splat(0);
   memory.fill(out, 0, <usize>(4 * K) << 2);
-  memory.fill(A, 0, <usize>(PB >> 2) * TILE); // patch 27 of each row, the padding, stays zero
   memory.fill(buf, 0, 5 * DBUF); // positions 32–47 of the transformed rows stay zero
   for (let py0 = 0; py0 < POS; py0 += ROWS) {
     const rows = min(ROWS, POS - py0);
     for (let rr = 0; rr < rows; rr++) {
-      patchRow(img, py0 + rr, A + <usize>(rr * (PR >> 2)) * TILE, sums + (<usize>(rr * PR) << 3));
+      patchSums(img, py0 + rr, sums + (<usize>(rr * PR) << 3));
       winogradRow(img, py0 + rr, Aw, rr * 14, buf);
     }
-    // the whitening filters, directly
-    for (let s = 0; s < DIMP; s += 8) {
-      const Bs = B + <usize>s * <usize>(PAIRS << 2);
-      const from = tri ? s >> 1 : 0; // the strip's first tap is s, in pair s/2
-      for (let i = 0; i < rows * PR; i += 4) tile4x8(A + <usize>(i >> 2) * TILE, Bs, Cm + (<usize>(i * NFp) << 2) + (<usize>s << 2), ldc, from);
-    }
-    // the centroid filters, by Winograd: slot t's outputs go to patch rows 2t and 2t + 1
+    // slot t's outputs go to patch rows 2t and 2t + 1 of C (the block's patches, 28 a row)
     const tiles = rows == ROWS ? 7 : 4;
-    for (let s = DIMP; s < NFp; s += 8) {
-      const Bs = Bw + <usize>((s - DIMP) >> 3) * WSTRIP;
-      for (let t = 0; t < tiles; t++) {
-        const C = Cm + (<usize>(8 * t * NFp) << 2) + (<usize>s << 2);
-        tileW(Aw + (<usize>t << 4), Bs, C, ldc);
-      }
+    for (let s = 0; s < NFp; s += 8) {
+      const Bs = B + <usize>(s >> 3) * WSTRIP;
+      // a strip of L's columns starts at tap s, in (channel, dy) pair s/6
+      const from = tri && s < DIMP ? s / PATCH : 0;
+      for (let t = 0; t < tiles; t++) tileW(Aw + (<usize>t << 4), Bs, Cm + (<usize>(8 * t * NFp) << 2) + (<usize>s << 2), ldc, from);
     }
     for (let rr = 0; rr < rows; rr++) {
       const py = py0 + rr;

@@ -354,7 +354,7 @@ function peakLines(peak, samples, opt) {
     lines.push(
       '',
       `16-bit integer peak (i32x4.dot_i16x8_s): ${p16 ? `${fmt(p16)} G/s per core, ${fmt(peak.int16.allCores)} G/s on all cores` : (peak.int16?.error ?? 'not measured')}. ` +
-        `k-means extraction (${lt.KMEANS.images} images × 729 patches × ${filters} filters × 108 taps = ${fmt(macs / 1e9)} G multiply-adds as a direct product; the kernel skips the whitening filters' zeros and runs the centroid filters as Winograd's F(2, 3), 2/3 of their products, ` +
+        `k-means extraction (${lt.KMEANS.images} images × 729 patches × ${filters} filters × 108 taps = ${fmt(macs / 1e9)} G multiply-adds as a direct product; the kernel runs them as Winograd's F(2, 3), 2/3 of the products, and skips the whitening filters' zeros; ` +
         `the triangle activation and pooling included): ${fmt(r)} G/s per core effective${p16 ? `, ${Math.round((100 * r) / p16)}% of the int16 peak` : ''}.`,
     );
   }

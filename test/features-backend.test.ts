@@ -134,7 +134,7 @@ describe('triangle features', () => {
     expect(Array.from(got2)).toEqual(Array.from(got));
   });
 
-  test("Winograd's centroid filters at their range: images of 0s and 255s, segments of equal taps", () => {
+  test("Winograd's filters at their range: images of 0s and 255s, segments of equal taps", () => {
     // d' reaches ±255 and g0 + g1 + g2 three times the largest tap: the 16-bit bounds
     const K2 = 20;
     const cents = normal(K2 * DIM, 2);

@@ -283,26 +283,24 @@ export function choleskyOfSquare(P: Float32Array): Float64Array | null {
 /**
  * The filters of the triangle features as whole numbers (assembly-features/triangle.ts):
  * DIM whitening filters, DIMP − DIM zero ones, and K centroid filters P·c_k from DIMP on,
- * NFp = DIMP + K padded to 8. Each is f ≈ scale·q, q whole.
- * - Whitening: the columns of the Cholesky factor L of P·Pᵀ (tri: filter j has no taps
- *   before j), or P's own columns should it fail; scale = max|f| / 32767; the q as 16-bit
- *   pairs of taps (2p, 2p+1) in strips of 8 filters, [strip][pair][8 filters × 2].
- * - Centroids: for Winograd's F(2, 3), each 3-tap segment (g0, g1, g2) of a patch row as
- *   g' = (2g0, g0 + g1 + g2, g0 − g1 + g2, 2g2), with scale so that |g'| ≤ 32,764 after
- *   rounding; strips of 8 after the whitening ones, [strip][ξ][(channel, dy)][8 filters ×
- *   (segment dx 0–2, segment dx 3–5)]. The kernel's sums are then twice (v − 128)·q.
- * floats: 4 × NFp, per filter α, the factor of its integer sums (scale, or scale/2 for
- * the centroids); the sums' Σq (2Σq for the centroids); M·(scale·q); and for the
- * centroids γ = ‖c_k‖² + 2M·(scale·q).
+ * NFp = DIMP + K padded to 8. The whitening filters are the columns of the Cholesky
+ * factor L of P·Pᵀ (tri: filter j has no taps before j), or P's own columns should it fail.
+ * Each filter is f ≈ scale·q, q whole, and is stored for Winograd's F(2, 3): each 3-tap
+ * segment (q0, q1, q2) of a patch row as g' = (2q0, q0 + q1 + q2, q0 − q1 + q2, 2q2),
+ * scale chosen so that |g'| ≤ 32,764 (rounding moves g' by at most 1.5 from the exact
+ * f/scale: it stays within 16 bits). pairs: strips of 8 filters, [strip][ξ][(channel, dy)]
+ * [8 filters × (segment dx 0–2, segment dx 3–5)]. The kernel's sums C are then twice
+ * (v − 128)·q.
+ * floats: 4 × NFp, per filter α = scale/2, the factor of its sums; their Σq, 2Σq;
+ * M·(scale·q); and for the centroids γ = ‖c_k‖² + 2M·(scale·q).
  */
 export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Float32Array; NFp: number; tri: boolean } {
   const { P, M, centroids, K } = m;
   const NFp = DIMP + up(K, 8);
   const L = choleskyOfSquare(P);
-  const PAIRS = DIM / 2;
   const ROW_PAIRS = 18; // (channel, dy)
-  const pairs = new Int16Array(NFp * DIM + (NFp - DIMP) * (4 * ROW_PAIRS * 2 - DIM)); // Winograd: 144 per filter
-  const wino = DIMP * DIM; // where the centroid strips start
+  const STRIP = 4 * ROW_PAIRS * 16; // i16 of a strip of 8 filters
+  const pairs = new Int16Array((NFp / 8) * STRIP);
   const floats = new Float32Array(4 * NFp);
   const f = new Float64Array(DIM);
   const q = new Float64Array(DIM);
@@ -318,14 +316,11 @@ export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Flo
       }
     }
     let big = 0;
-    if (j < DIM) for (let d = 0; d < DIM; d++) big = Math.max(big, Math.abs(f[d]));
-    else
-      for (let d = 0; d < DIM; d += 3) {
-        const [g0, g1, g2] = [f[d], f[d + 1], f[d + 2]];
-        big = Math.max(big, 2 * Math.abs(g0), Math.abs(g0 + g1 + g2), Math.abs(g0 - g1 + g2), 2 * Math.abs(g2));
-      }
-    // rounding moves g0 ± g1 + g2 by at most 1.5 and 2g by 1: 32,764 keeps them in 16 bits
-    const scale = big > 0 ? big / (j < DIM ? 32767 : 32764) : 1;
+    for (let d = 0; d < DIM; d += 3) {
+      const [g0, g1, g2] = [f[d], f[d + 1], f[d + 2]];
+      big = Math.max(big, 2 * Math.abs(g0), Math.abs(g0 + g1 + g2), Math.abs(g0 - g1 + g2), 2 * Math.abs(g2));
+    }
+    const scale = big > 0 ? big / 32764 : 1;
     let qsum = 0;
     let mf = 0;
     for (let d = 0; d < DIM; d++) {
@@ -333,29 +328,23 @@ export function triangleFilters(m: PatchModel): { pairs: Int16Array; floats: Flo
       qsum += q[d];
       mf += M[d] * scale * q[d];
     }
+    const strip = Math.floor(j / 8) * STRIP;
     const lane = (j % 8 < 4 ? 0 : 8) + (j % 4) * 2;
-    if (j < DIM) {
-      const strip = Math.floor(j / 8) * PAIRS * 16;
-      for (let d = 0; d < DIM; d++) pairs[strip + (d >> 1) * 16 + lane + (d & 1)] = q[d];
-    } else {
-      const strip = wino + Math.floor((j - DIMP) / 8) * 4 * ROW_PAIRS * 16;
-      for (let p = 0; p < ROW_PAIRS; p++) {
-        for (let seg = 0; seg < 2; seg++) {
-          const d = p * 6 + seg * 3;
-          const [g0, g1, g2] = [q[d], q[d + 1], q[d + 2]];
-          const g = [2 * g0, g0 + g1 + g2, g0 - g1 + g2, 2 * g2];
-          for (let xi = 0; xi < 4; xi++) {
-            if (Math.abs(g[xi]) > 32767) throw new RangeError(`triangleFilters: a Winograd tap ${g[xi]} is past 16 bits`);
-            pairs[strip + (xi * ROW_PAIRS + p) * 16 + lane + seg] = g[xi];
-          }
+    for (let p = 0; p < ROW_PAIRS; p++) {
+      for (let seg = 0; seg < 2; seg++) {
+        const d = p * 6 + seg * 3;
+        const [g0, g1, g2] = [q[d], q[d + 1], q[d + 2]];
+        const g = [2 * g0, g0 + g1 + g2, g0 - g1 + g2, 2 * g2];
+        for (let xi = 0; xi < 4; xi++) {
+          if (Math.abs(g[xi]) > 32767) throw new RangeError(`triangleFilters: a Winograd tap ${g[xi]} is past 16 bits`);
+          pairs[strip + (xi * ROW_PAIRS + p) * 16 + lane + seg] = g[xi];
         }
       }
     }
     let cc = 0;
     if (j >= DIMP) for (let e = 0; e < DIM; e++) cc += centroids[c + e] ** 2;
-    const alpha = j < DIM ? scale : scale / 2; // the centroids' sums are twice the dot products
-    floats[j] = alpha;
-    floats[NFp + j] = j < DIM ? qsum : 2 * qsum;
+    floats[j] = scale / 2;
+    floats[NFp + j] = 2 * qsum;
     floats[2 * NFp + j] = mf;
     floats[3 * NFp + j] = j < DIM ? 0 : cc + 2 * mf;
   }
