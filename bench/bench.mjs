@@ -343,8 +343,8 @@ function peakLines(peak, samples, opt) {
   );
   // The k-means extraction is, as written, one product of every patch's 108 bytes with
   // 112 + K 16-bit filters (assembly-features/triangle.ts); its ceiling is the int16 peak,
-  // not the float one. The kernel runs fewer multiply-adds than that (triangular whitening
-  // filters, Winograd's F(2, 3) for the centroids), so the rate is an effective one.
+  // not the float one. The kernel runs fewer multiply-adds than that (Winograd's F(2, 3),
+  // and the triangular whitening filters' zeros skipped), so the rate is an effective one.
   const ext = median(samples.kmeans?.wasm?.extract ?? []);
   if (ext != null) {
     const filters = 112 + Math.ceil(lt.KMEANS.centroids / 8) * 8;
