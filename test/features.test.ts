@@ -120,6 +120,50 @@ describe('whitening', () => {
     }
   });
 
+  test('the eigen-decomposition of 108 × 108 with a repeated and a zero eigenvalue: A·V = V·Λ, Vᵀ·V = I', () => {
+    const n = 108;
+    const r = new Rng(9);
+    // A = U·diag(λ)·Uᵀ with U orthogonal (Gram–Schmidt of a random matrix)
+    const U = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < n; i++) U[i * n + k] = r.normal();
+      for (let j = 0; j < k; j++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += U[i * n + k] * U[i * n + j];
+        for (let i = 0; i < n; i++) U[i * n + k] -= dot * U[i * n + j];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += U[i * n + k] ** 2;
+      for (let i = 0; i < n; i++) U[i * n + k] /= Math.sqrt(norm);
+    }
+    const lambda = Array.from({ length: n }, (_, k) => (k < 5 ? 2.5 : k === 5 ? 0 : 0.01 + 100 * r.uniform()));
+    const A = new Float64Array(n * n);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b < n; b++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += U[a * n + k] * lambda[k] * U[b * n + k];
+        A[a * n + b] = s;
+      }
+    const { values, vectors: V } = symmetricEigen(Float64Array.from(A), n);
+    expect(Array.from(values).sort((x, y) => x - y)[0]).toBeCloseTo(0, 10);
+    expect(Array.from(values).filter((x) => Math.abs(x - 2.5) < 1e-9)).toHaveLength(5);
+    let worst = 0,
+      ortho = 0;
+    for (let a = 0; a < n; a++)
+      for (let k = 0; k < n; k++) {
+        let av = 0,
+          vv = 0;
+        for (let b = 0; b < n; b++) {
+          av += A[a * n + b] * V[b * n + k];
+          vv += V[b * n + a] * V[b * n + k];
+        }
+        worst = Math.max(worst, Math.abs(av - values[k] * V[a * n + k]));
+        ortho = Math.max(ortho, Math.abs(vv - (a === k ? 1 : 0)));
+      }
+    expect(worst).toBeLessThan(1e-11);
+    expect(ortho).toBeLessThan(1e-12);
+  });
+
   test('the covariance by blocks on a matmul (float32 within a block of 2,048 rows) is the float64 one to 1e-6', async () => {
     const { cov } = covariance(X, n, dim);
     const wasm = await createWasmFeatureBackend({ threads: 2 });
