@@ -52,6 +52,31 @@ test('matmul: odd shapes agree with the reference', () => {
   expect(Array.from(got2)).toEqual(Array.from(got));
 });
 
+test("A and X in the backend's memory are read in place, with the same results; O may be A", () => {
+  const [m, k] = [37, DIM];
+  const A = normal(m * k),
+    B = normal(k * k);
+  const inside = (x: Float32Array) => {
+    const bytes = two.allocPixels(x.length * 4);
+    const f = new Float32Array(bytes.buffer, bytes.byteOffset, x.length);
+    f.set(x);
+    return f;
+  };
+  const want = new Float32Array(m * k);
+  two.matmul(A, m, k, B, k, want);
+  const Ai = inside(A);
+  two.matmul(Ai, m, k, B, k, Ai); // in place, over itself
+  expect(Array.from(Ai)).toEqual(Array.from(want));
+  const K = 9;
+  const cents = normal(K * DIM);
+  const [b0, b1] = [new Int32Array(m), new Int32Array(m)];
+  const [v0, v1] = [new Float32Array(m), new Float32Array(m)];
+  two.assign(A, m, cents, K, b0, v0);
+  two.assign(inside(A), m, cents, K, b1, v1);
+  expect(Array.from(b1)).toEqual(Array.from(b0));
+  expect(Array.from(v1)).toEqual(Array.from(v0));
+});
+
 test("k-means assignment: the same nearest centroids, and the same bits of each cluster's sum", () => {
   const N = 333,
     K = 21;

@@ -284,6 +284,9 @@ test('allocPixels hands out views of one shared memory', () => {
   expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
   expect(a.length).toBe(100);
   expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 100);
+  // and a page of memory past the last one, which a kernel may read as padding rows
+  const c = k.allocPixels(65536 * 3 - 100);
+  expect(c.buffer.byteLength).toBeGreaterThanOrEqual(c.byteOffset + c.length + 65536);
 });
 
 describe('threads', () => {

@@ -139,6 +139,15 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     },
   });
 
+  /**
+   * Where the kernels can read floats of a in place: its address when a lives in the
+   * memory and `floats` of them from its start are inside it (rows past a's end are read
+   * as padding, their results dropped); else −1, and the caller copies.
+   */
+  function readable(a: Float32Array, floats: number): number {
+    return arena.owns(a) && a.byteOffset + floats * 4 <= arena.buffer.byteLength ? a.byteOffset : -1;
+  }
+
   /** Centroids transposed (DIM × Kp, zero past K) at ptr; returns Kp. */
   function centroidsIn(centroids: Float32Array, K: number, ptr: number): void {
     const Kp = up(K, 8);
@@ -167,12 +176,15 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     matmul(A, m, kk, B, n, O) {
       const mp = up(m, 4),
         np = up(n, 8);
-      const a = bufA.ensure(mp * kk * 4),
-        b = bufB.ensure(kk * np * 4),
+      const b = bufB.ensure(kk * np * 4),
         o = bufO.ensure(mp * np * 4);
-      const av = arena.f32(a, mp * kk);
-      av.fill(0, m * kk);
-      av.set(A.subarray(0, m * kk));
+      let a = readable(A, mp * kk);
+      if (a < 0) {
+        a = bufA.ensure(mp * kk * 4);
+        const av = arena.f32(a, mp * kk);
+        av.fill(0, m * kk);
+        av.set(A.subarray(0, m * kk));
+      }
       const bv = arena.f32(b, kk * np);
       bv.fill(0);
       for (let d = 0; d < kk; d++) bv.set(B.subarray(d * n, (d + 1) * n), d * np);
@@ -183,10 +195,13 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     },
     assign(X, N, centroids, K, best, val, totals) {
       const Kp = up(K, 8);
-      const x = bufA.ensure((N + AR) * DIM * 4);
-      const xv = arena.f32(x, (N + AR) * DIM);
-      xv.set(X.subarray(0, N * DIM));
-      xv.fill(0, N * DIM);
+      let x = readable(X, (N + AR) * DIM);
+      if (x < 0) {
+        x = bufA.ensure((N + AR) * DIM * 4);
+        const xv = arena.f32(x, (N + AR) * DIM);
+        xv.set(X.subarray(0, N * DIM));
+        xv.fill(0, N * DIM);
+      }
       const Ct = bufB.ensure((DIM * Kp + Kp) * 4);
       centroidsIn(centroids, K, Ct);
       const hc = Ct + DIM * Kp * 4;

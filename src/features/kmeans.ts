@@ -25,9 +25,14 @@ export interface KmeansOptions {
   seed: number;
 }
 
-/** count random normalized patches (count×DIM): a random image and position each. */
-export function samplePatches(split: Split, count: number, rng: Rng, progress?: Progress): Float32Array {
-  const X = new Float32Array(count * DIM);
+/** count random normalized patches (count×DIM, into X): a random image and position each. */
+export function samplePatches(
+  split: Split,
+  count: number,
+  rng: Rng,
+  progress?: Progress,
+  X: Float32Array = new Float32Array(count * DIM),
+): Float32Array {
   const x = new Float64Array(DIM);
   const step = Math.max(1, Math.floor(count / 100));
   for (let i = 0; i < count; i++) {
@@ -77,11 +82,18 @@ export function kmeans(
   return { centroids, objectives };
 }
 
+/** n zeroed floats where the backend reads them in place (allocPixels' memory). */
+function floatsFor(backend: FeatureBackend, n: number): Float32Array {
+  const bytes = backend.allocPixels(n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+}
+
 /** Patches, whitening and k-means on the training split: the model triangle() applies. */
 export function learnPatchModel(backend: FeatureBackend, train: Split, opts: KmeansOptions, progress?: Progress): PatchModel {
   const rng = new Rng(opts.seed);
   const N = opts.patches;
-  const X = samplePatches(train, N, rng, progress);
+  // in the backend's memory: whitening and every k-means iteration read it in place
+  const X = samplePatches(train, N, rng, progress, floatsFor(backend, N * DIM));
   progress?.('whiten', 0, 1);
   const matmul: MatMul = (A, m, k, B, n, O) => backend.matmul(A, m, k, B, n, O);
   const zca = fitZca(X, N, DIM, ZCA_EPS, matmul);

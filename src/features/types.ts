@@ -36,12 +36,13 @@ export interface PatchModel {
  * (SIMD, both cores). The same tests run on both.
  */
 export interface FeatureBackend extends Kernels {
-  /** O = A·B: A m×k, B k×n, O m×n, all row-major float32. */
+  /** O = A·B: A m×k, B k×n, O m×n, all row-major float32 (A and O may be the same array). */
   matmul(A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array): void;
   /**
    * k-means assignment: for each of the N rows of X (N×DIM), best[i] = argmax_k
    * (x_i·c_k − ½‖c_k‖²) = the nearest centroid (first on ties), val[i] = that maximum.
    * With totals, also what Lloyd's update needs, in the same pass over X.
+   * A or X in memory from allocPixels (learnPatchModel's patches) is read in place.
    */
   assign(X: Float32Array, N: number, centroids: Float32Array, K: number, best: Int32Array, val: Float32Array, totals?: ClusterTotals): void;
   /** Triangle features of n images (pixels n×3072 bytes) into out: n × 4K, [quadrant][k]. */

@@ -89,8 +89,9 @@ export class Arena {
   alloc(bytes: number): number {
     const ptr = this.top;
     const end = ptr + Math.ceil(bytes / 64) * 64;
-    const needPages = Math.ceil(end / PAGE) - this.pages();
-    if (end > MAX_PAGES * PAGE) {
+    // a page of slack past the last allocation: a kernel may read a block of rows past an array's end
+    const needPages = Math.ceil((end + PAGE) / PAGE) - this.pages();
+    if (end + PAGE > MAX_PAGES * PAGE) {
       throw new LintrainError(`wasm backend: ${bytes} more bytes would pass its memory limit of ${(MAX_PAGES * PAGE) / 2 ** 30} GiB`);
     }
     if (needPages > 0) this.memory.grow(needPages);
