@@ -132,9 +132,9 @@ function winogradRow(img: usize, py: i32, Aw: usize, slot0: i32, buf: usize): vo
 /**
  * The outputs of 4 slots (at a, in Aw) × 8 filters (at b: this strip, [ξ][WPAIRS] × 32
  * bytes), from pair `from` on (the filters' taps before it are zero): even positions at
- * C, odd at C + ldc, the next slot 2·ldc further. The 8
- * accumulators run m1, store it as odd, go on with m0 and store m0 + m1 as even; then
- * from zero m2, added to even, and go on with m3, m2 + m3 taken from odd.
+ * C, odd at C + ldc, the next slot 2·ldc further. The 8 accumulators run m1 and store it
+ * as odd, go on with m0 and store m0 + m1 as even; then run m2 from zero, add it to even,
+ * go on with m3 and take m2 + m3 from odd. Only two of the four sums read C back.
  */
 function tileW(a: usize, b: usize, C: usize, ldc: usize, from: i32): void {
   const z = i32x4.splat(0);

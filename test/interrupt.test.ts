@@ -11,6 +11,7 @@ import type { TrainState } from '../src/training/trainer.js';
 import { removeTmpDirs, tmpDir } from './helpers/cifar-fixture.js';
 import { type CliResult, lintrain as cli, lintrainSignalled } from './helpers/cli.js';
 import { writeLearnableDir } from './helpers/learnable.js';
+import { VERSION } from '../src/version.js';
 
 afterAll(removeTmpDirs);
 
@@ -184,6 +185,23 @@ test('--resume refuses a changed setting, --config beside it, and a folder witho
   const none = lintrain(['--resume', path.join(work, 'nowhere')]);
   expect(none.code).toBe(1);
   expect(none.stderr).toBe(`lintrain: Cannot resume from ${path.join(work, 'nowhere', CHECKPOINT_FILE)}: no such file.\n`);
+});
+
+test('a moved run folder resumes where it is now; a resume by another release says the bits may differ', () => {
+  const from = path.join(work, 'run-term');
+  const out = path.join(work, 'run-older');
+  fs.cpSync(from, out, { recursive: true }); // its checkpoint still names run-term as its --out
+  const file = path.join(out, CHECKPOINT_FILE);
+  const body = JSON.parse(fs.readFileSync(file, 'utf8'));
+  body.lintrain = '0.2.0';
+  fs.writeFileSync(file, JSON.stringify(body));
+  const r = lintrain(['--resume', out, '--iters', String(body.iter + 5), '--log-format', 'json', '--no-plots']);
+  expect(r.code).toBe(0);
+  expect(r.events.filter((e) => e.event === 'warning').map((e) => e.message)).toEqual([
+    `the checkpoint was written by lintrain 0.2.0 and this is ${VERSION}: the final W may not be bit-identical to an uninterrupted run`,
+  ]);
+  expect(readSummary(out).iters).toBe(body.iter + 5); // finished here, and run-term is still stopped
+  expect(fs.existsSync(path.join(from, CHECKPOINT_FILE))).toBe(true);
 });
 
 test('a resume on other kernels says the bits will differ, and the run records both kernels', () => {

@@ -49,6 +49,7 @@ export interface Checkpoint {
   metrics: RunMetrics;
   kernels: string | null; // the kernels that computed W so far (Summary.kernels); null: not recorded (lintrain 0.1)
   stoppedBy?: string; // the signal that stopped it
+  lintrain?: string | null; // read back: the version that wrote it (saving always writes this one's)
 }
 
 export function saveCheckpoint(dir: string, cp: Checkpoint): string {
@@ -124,7 +125,8 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   };
   const state = kind === 'search' ? { ...common, ...searchState(b, size, file, bad) } : { ...common, ...gradientState(b, size, file, bad) };
   const kernels = typeof b.kernels === 'string' ? b.kernels : null;
-  return { config: runConfig(b.config as Config), kernels, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state };
+  const lintrain = typeof b.lintrain === 'string' ? b.lintrain : null;
+  return { config: runConfig(b.config as Config), kernels, stoppedBy: b.stoppedBy ?? undefined, metrics: m as RunMetrics, state, lintrain };
 }
 
 /**

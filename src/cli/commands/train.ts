@@ -23,6 +23,7 @@ import { type Act, addConfigOptions } from '../options.js';
 import { settingsOf } from '../settings.js';
 import { stepSizeExperimentCommand } from '../step-size.js';
 import { TRAIN_PICTURES, trainPictures } from '../../report/pictures.js';
+import { VERSION } from '../../version.js';
 
 const EXAMPLES = `
 Examples:
@@ -42,9 +43,13 @@ export function define(parent: Command, act: Act, footer: string): Command {
   return cmd.action(() => act(trainCommand, cmd));
 }
 
-/** A resumed run goes on in its own folder, unless --out names another one. */
-function runFolderOf(config: Config, resume: string | undefined): RunFolder {
-  if (resume && (config.out === null || path.resolve(config.out) === path.resolve(resume))) return RunFolder.open(resume);
+/**
+ * A resumed run goes on in its own folder, unless --out names another one. The folder's
+ * own --out, kept in the checkpoint, does not count: the folder may have been moved.
+ */
+function runFolderOf(config: Config, resume: string | undefined, saved: Checkpoint | null): RunFolder {
+  const elsewhere = config.out !== null && config.out !== saved?.config.out && path.resolve(config.out) !== path.resolve(resume ?? '');
+  if (resume && !elsewhere) return RunFolder.open(resume);
   return RunFolder.create(config);
 }
 
@@ -56,7 +61,7 @@ export async function trainCommand(cmd: Command): Promise<number> {
   const signals = catchStopSignals();
   try {
     const { summary } = await withData(config, async ({ reporter: people, kernels, data }) => {
-      const folder = runFolderOf(config, resume);
+      const folder = runFolderOf(config, resume, saved);
       // Resumed in its own folder: the metric lines so far go on, and so do the pictures' curves.
       const previous =
         saved && folder.dir === resume && fs.existsSync(folder.path('metrics.jsonl'))
@@ -90,6 +95,11 @@ export async function trainCommand(cmd: Command): Promise<number> {
  */
 function kernelsOf(saved: Checkpoint | null, kernels: Kernels, people: { warn(m: string): void }): string {
   if (!saved) return kernels.id;
+  // another release may compute other last bits on the same kernels (0.4's k-means features did)
+  if (saved.lintrain && saved.lintrain !== VERSION)
+    people.warn(
+      `the checkpoint was written by lintrain ${saved.lintrain} and this is ${VERSION}: the final W may not be bit-identical to an uninterrupted run`,
+    );
   const before = saved.kernels;
   const last = before?.split('+').at(-1) ?? null;
   if (last === kernels.id) return before!;
