@@ -52,6 +52,33 @@ test('matmul: odd shapes agree with the reference', () => {
   expect(Array.from(got2)).toEqual(Array.from(got));
 });
 
+/** O = A·B as float32 sums over d in order, each product rounded: what the wasm product computes. */
+function f32Product(A: Float32Array, m: number, k: number, B: Float32Array, n: number): Float32Array {
+  const O = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let c = 0;
+      for (let d = 0; d < k; d++) c = Math.fround(c + Math.fround(A[i * k + d] * B[d * n + j]));
+      O[i * n + j] = c;
+    }
+  }
+  return O;
+}
+
+test('matmul: float32 sums over d in order, bit for bit, for rows of DIM (the constant-stride loop) and others', () => {
+  for (const [m, k, n] of [
+    [37, DIM, 19], // whitening's and the assignment's shape: mmPatches
+    [13, DIM, DIM],
+    [21, 45, 11], // any other stride: the general loop
+  ]) {
+    const A = normal(m * k),
+      B = normal(k * n);
+    const got = new Float32Array(m * n);
+    two.matmul(A, m, k, B, n, got);
+    expect(Array.from(got)).toEqual(Array.from(f32Product(A, m, k, B, n)));
+  }
+});
+
 test("A and X in the backend's memory are read in place, with the same results; O may be A", () => {
   const [m, k] = [37, DIM];
   const A = normal(m * k),
