@@ -11,9 +11,9 @@ import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/c
 import { C, CTRL } from '../assembly/layout';
 import { mm } from './mm';
 import {
-  AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_TRIANGLE, p, slot,
+  AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_PATCHES, KIND_TRIANGLE, p, slot,
 } from './layout';
-import { assignRows, clusterSums } from './kmeans';
+import { assignRows, clusterSums, patchRows } from './kmeans';
 import { triangleImage, triangleScratch } from './triangle';
 import { backwardRows, forwardRows, ROWS_SCRATCH, sumParts } from './rows';
 
@@ -56,6 +56,12 @@ export function setMM(A: usize, lda: i32, m: i32, B: usize, ldb: i32, n: i32, k:
 export function setAssign(X: usize, N: i32, Ct: usize, hc: usize, K: i32, Kp: i32, best: usize, val: usize, scratch: usize, block: i32): void {
   setJob(KIND_ASSIGN, (N + block - 1) / block);
   setP(0, X); setP(1, N); setP(2, Ct); setP(3, hc); setP(4, K); setP(5, Kp); setP(6, best); setP(7, val); setP(8, scratch); setP(9, block);
+}
+
+/** The normalized patches of k-means' sample (kmeans.ts patchRows): count of them, by blocks of `block`. */
+export function setPatches(pix: usize, picks: usize, count: i32, X: usize, block: i32): void {
+  setJob(KIND_PATCHES, (count + block - 1) / block);
+  setP(0, pix); setP(1, picks); setP(2, count); setP(3, X); setP(4, block);
 }
 
 /**
@@ -105,6 +111,9 @@ export function work(tid: i32, tag: i32): void {
       const N = <i32>p(1), block = <i32>p(9), lo = u * block;
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
       assignRows(p(0), lo, min(N, lo + block), p(2), p(3), <i32>p(4), <i32>p(5), p(6), p(7), scr);
+    } else if (kind == KIND_PATCHES) {
+      const block = <i32>p(4), lo = u * block;
+      patchRows(p(0), p(1), lo, min(<i32>p(2), lo + block), p(3));
     } else if (kind == KIND_FILL) {
       const bytes = <i32>p(1), lo = unitStart(u, bytes, U), hi = unitStart(u + 1, bytes, U);
       memory.fill(p(0) + <usize>lo, 0, <usize>(hi - lo));

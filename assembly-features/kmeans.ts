@@ -1,8 +1,51 @@
-// Lloyd's k-means on whitened patches (src/features/kmeans.ts): the assignment of each
-// patch to its nearest centroid, a matrix product then an argmax per row, and the sums of
-// each cluster's patches for the centroids' update.
+// Lloyd's k-means on whitened patches (src/features/kmeans.ts): the sample of normalized
+// patches, the assignment of each patch to its nearest centroid (a matrix product then an
+// argmax per row), and the sums of each cluster's patches for the centroids' update.
 import { mm } from './mm';
-import { AR, DIM } from './layout';
+import { AR, DIM, PATCH, SIDE } from './layout';
+
+/**
+ * Patches u in [lo, hi) of the sample: picks[3u … 3u + 2] = (image, py, px) of the split at
+ * pix (3,072 bytes an image), normalized as src/features/backend-js.ts normalizedPatch does
+ * it, (v − mean)/sqrt(var + 10) with var over n − 1, in float64 with the same operations in
+ * the same order (so the same bits), each value then rounded to float32 into X + u·DIM.
+ */
+export function patchRows(pix: usize, picks: usize, lo: i32, hi: i32, X: usize): void {
+  for (let u = lo; u < hi; u++) {
+    const q = picks + (<usize>(u * 3) << 2);
+    const img = load<i32>(q), py = load<i32>(q, 4), px = load<i32>(q, 8);
+    const o = pix + <usize>img * <usize>(3 * SIDE * SIDE) + <usize>(py * SIDE + px);
+    let sum = 0; // whole numbers: the float64 sum's exact value
+    for (let c = 0; c < 3; c++) {
+      for (let dy = 0; dy < PATCH; dy++) {
+        const row = o + <usize>(c * SIDE * SIDE + dy * SIDE);
+        for (let dx = 0; dx < PATCH; dx++) sum += <i32>load<u8>(row + <usize>dx);
+      }
+    }
+    const mean = <f64>sum / <f64>DIM;
+    let ss: f64 = 0; // in order of d, as the reference adds it
+    for (let c = 0; c < 3; c++) {
+      for (let dy = 0; dy < PATCH; dy++) {
+        const row = o + <usize>(c * SIDE * SIDE + dy * SIDE);
+        for (let dx = 0; dx < PATCH; dx++) {
+          const t = <f64>load<u8>(row + <usize>dx) - mean;
+          ss += t * t;
+        }
+      }
+    }
+    const inv = 1 / Math.sqrt(ss / <f64>(DIM - 1) + 10);
+    let x = X + (<usize>(u * DIM) << 2);
+    for (let c = 0; c < 3; c++) {
+      for (let dy = 0; dy < PATCH; dy++) {
+        const row = o + <usize>(c * SIDE * SIDE + dy * SIDE);
+        for (let dx = 0; dx < PATCH; dx++) {
+          store<f32>(x, <f32>((<f64>load<u8>(row + <usize>dx) - mean) * inv));
+          x += 4;
+        }
+      }
+    }
+  }
+}
 
 /**
  * k-means assignment of patch rows [lo, hi) (X: rows of DIM f32, readable up to a whole

@@ -31,6 +31,7 @@ export const KIND_TRIANGLE: i32 = 3;
 export const KIND_FORWARD: i32 = 4;
 export const KIND_BACKWARD: i32 = 5;
 export const KIND_FILL: i32 = 6; // zero fresh memory on every thread at once (see setFill)
+export const KIND_PATCHES: i32 = 7; // k-means' sample of normalized patches
 
 @inline export function align64(bytes: usize): usize {
   return (bytes + 63) & ~(<usize>63);

@@ -104,6 +104,33 @@ test("A and X in the backend's memory are read in place, with the same results; 
   expect(Array.from(v1)).toEqual(Array.from(v0));
 });
 
+test("k-means' sample of normalized patches: the reference's bits, in place or staged, on any thread count", () => {
+  const n = 7;
+  const pixels = bytes(n * 3072);
+  pixels.fill(200, 3 * 3072, 4 * 3072); // a flat image: every patch is all zeros
+  const count = 301;
+  const picks = new Int32Array(3 * count);
+  for (let u = 0; u < count; u++) {
+    picks[3 * u] = rng.int(n);
+    picks[3 * u + 1] = u % 3 === 0 ? 26 : rng.int(27); // the last row and column of positions too
+    picks[3 * u + 2] = u % 5 === 0 ? 26 : rng.int(27);
+  }
+  const want = new Float32Array(count * DIM);
+  js.normalizedPatches(pixels, picks, count, want);
+  expect(want.some((v) => v !== 0)).toBe(true);
+  for (const b of [one, two]) {
+    const got = new Float32Array(count * DIM);
+    b.normalizedPatches(pixels, picks, count, got); // pixels and X outside the memory: staged
+    expect(Array.from(got)).toEqual(Array.from(want));
+    const inPix = b.allocPixels(pixels.length);
+    inPix.set(pixels);
+    const xb = b.allocPixels(count * DIM * 4);
+    const inX = new Float32Array(xb.buffer, xb.byteOffset, count * DIM);
+    b.normalizedPatches(inPix, picks, count, inX); // both read and written in place
+    expect(Array.from(inX)).toEqual(Array.from(want));
+  }
+});
+
 test("k-means assignment: the same nearest centroids, and the same bits of each cluster's sum", () => {
   const N = 333,
     K = 21;

@@ -26,7 +26,10 @@ export function normalizedPatch(pixels: Uint8Array, o: number, py: number, px: n
   }
   const mean = sum / DIM;
   let ss = 0;
-  for (let d = 0; d < DIM; d++) ss += (x[d] - mean) ** 2;
+  for (let d = 0; d < DIM; d++) {
+    const t = x[d] - mean;
+    ss += t * t;
+  }
   const inv = 1 / Math.sqrt(ss / (DIM - 1) + 10);
   for (let d = 0; d < DIM; d++) x[d] = (x[d] - mean) * inv;
 }
@@ -105,6 +108,13 @@ export function createJsFeatureBackend(): FeatureBackend {
   });
   return {
     ...rowKernels,
+    normalizedPatches(pixels, picks, count, X) {
+      const x = new Float64Array(DIM);
+      for (let u = 0; u < count; u++) {
+        normalizedPatch(pixels, picks[3 * u] * 3072, picks[3 * u + 1], picks[3 * u + 2], x);
+        for (let d = 0; d < DIM; d++) X[u * DIM + d] = x[d];
+      }
+    },
     matmul(A, m, k, B, n, O) {
       const row = new Float64Array(n); // O may be A: a row is finished before it is written
       for (let i = 0; i < m; i++) {

@@ -34,6 +34,7 @@ interface FeatureExports {
     scr: number,
     block: number,
   ): void;
+  setPatches(pix: number, picks: number, count: number, X: number, block: number): void;
   setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, tri: boolean, out: number, scr: number): void;
   setRows(
     backward: boolean,
@@ -173,6 +174,22 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
 
   return {
     ...rowKernels,
+    normalizedPatches(pixels, picks, count, X) {
+      if (count === 0) return;
+      let pix = pixels.byteOffset;
+      if (!arena.owns(pixels)) {
+        pix = stage.ensure(pixels.length);
+        arena.u8(pix, pixels.length).set(pixels);
+      }
+      const pp = bufI.ensure(count * 12);
+      arena.i32(pp, count * 3).set(picks.subarray(0, count * 3));
+      let x = readable(X, count * DIM);
+      const copy = x < 0;
+      if (copy) x = bufA.ensure(count * DIM * 4);
+      k.setPatches(pix, pp, count, x, Math.max(32, Math.ceil(count / 255)));
+      pool.run();
+      if (copy) X.set(arena.f32(x, count * DIM));
+    },
     matmul(A, m, kk, B, n, O) {
       const mp = up(m, 4),
         np = up(n, 8);

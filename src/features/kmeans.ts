@@ -14,7 +14,6 @@
  */
 import { Rng } from '../core/rng.js';
 import type { Split } from '../core/shapes.js';
-import { normalizedPatch } from './backend-js.js';
 import { DIM, POS, type FeatureBackend, type PatchModel, type Progress } from './types.js';
 import { applyZca, fitZca, type MatMul, ZCA_EPS } from './whiten.js';
 
@@ -25,23 +24,29 @@ export interface KmeansOptions {
   seed: number;
 }
 
-/** count random normalized patches (count×DIM, into X): a random image and position each. */
+/**
+ * count random normalized patches (count×DIM, into X): a random image and position each,
+ * drawn here, normalized by the backend (its normalizedPatches).
+ */
 export function samplePatches(
+  backend: FeatureBackend,
   split: Split,
   count: number,
   rng: Rng,
   progress?: Progress,
   X: Float32Array = new Float32Array(count * DIM),
 ): Float32Array {
-  const x = new Float64Array(DIM);
-  const step = Math.max(1, Math.floor(count / 100));
+  const picks = new Int32Array(3 * count);
   for (let i = 0; i < count; i++) {
-    const img = rng.int(split.n);
-    const py = rng.int(POS);
-    const px = rng.int(POS);
-    normalizedPatch(split.pixels, img * 3072, py, px, x);
-    for (let d = 0; d < DIM; d++) X[i * DIM + d] = x[d];
-    if (progress && (i + 1) % step === 0) progress('patches', i + 1, count);
+    picks[3 * i] = rng.int(split.n);
+    picks[3 * i + 1] = rng.int(POS);
+    picks[3 * i + 2] = rng.int(POS);
+  }
+  const step = Math.max(1, Math.floor(count / 100));
+  for (let lo = 0; lo < count; lo += step) {
+    const hi = Math.min(count, lo + step);
+    backend.normalizedPatches(split.pixels, picks.subarray(3 * lo, 3 * hi), hi - lo, X.subarray(lo * DIM, hi * DIM));
+    progress?.('patches', hi, count);
   }
   return X;
 }
@@ -93,7 +98,7 @@ export function learnPatchModel(backend: FeatureBackend, train: Split, opts: Kme
   const rng = new Rng(opts.seed);
   const N = opts.patches;
   // in the backend's memory: whitening and every k-means iteration read it in place
-  const X = samplePatches(train, N, rng, progress, floatsFor(backend, N * DIM));
+  const X = samplePatches(backend, train, N, rng, progress, floatsFor(backend, N * DIM));
   progress?.('whiten', 0, 1);
   const matmul: MatMul = (A, m, k, B, n, O) => backend.matmul(A, m, k, B, n, O);
   const zca = fitZca(X, N, DIM, ZCA_EPS, matmul);

@@ -36,6 +36,12 @@ export interface PatchModel {
  * (SIMD, both cores). The same tests run on both.
  */
 export interface FeatureBackend extends Kernels {
+  /**
+   * k-means' sample: patch u at (py, px) of image img, picks[3u … 3u + 2] = (img, py, px),
+   * of the images in pixels (3,072 bytes each), normalized as Coates et al. do it,
+   * (v − mean)/sqrt(var + 10), into X (count × DIM). The same bits on every backend.
+   */
+  normalizedPatches(pixels: Uint8Array, picks: Int32Array, count: number, X: Float32Array): void;
   /** O = A·B: A m×k, B k×n, O m×n, all row-major float32 (A and O may be the same array). */
   matmul(A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array): void;
   /**
