@@ -9,9 +9,9 @@
 // own outputs, so results are identical for any number of threads.
 import { claimSuperblock, openJob, setBusy, superblockDone } from '../assembly/control';
 import { C, CTRL } from '../assembly/layout';
-import { mm } from './mm';
+import { gramTile, mm } from './mm';
 import {
-  AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_MM, KIND_PATCHES, KIND_TRIANGLE, p, slot,
+  AR, J_KIND, J_P, J_UNITS, KIND_ASSIGN, KIND_BACKWARD, KIND_FILL, KIND_FORWARD, KIND_GRAM, KIND_MM, KIND_PATCHES, KIND_TRIANGLE, p, slot,
 } from './layout';
 import { assignRows, clusterSums, patchRows } from './kmeans';
 import { triangleImage, triangleScratch } from './triangle';
@@ -50,6 +50,12 @@ function setJob(kind: i32, units: i32): void {
 export function setMM(A: usize, lda: i32, m: i32, B: usize, ldb: i32, n: i32, k: i32, O: usize, ldo: i32, block: i32): void {
   setJob(KIND_MM, (m + block - 1) / block);
   setP(0, A); setP(1, lda); setP(2, m); setP(3, B); setP(4, ldb); setP(5, n); setP(6, k); setP(7, O); setP(8, ldo); setP(9, block);
+}
+
+/** O = Xᵀ·X (mm.ts gramTile) for m rows of dim floats: one unit per tile of 4 rows of O; O has rows of n = dim padded to 8. */
+export function setGram(X: usize, dim: i32, m: i32, O: usize): void {
+  setJob(KIND_GRAM, (dim + 3) >> 2);
+  setP(0, X); setP(1, dim); setP(2, m); setP(3, O);
 }
 
 /** k-means assignment of N patch rows, by blocks of `block` rows (a multiple of AR). */
@@ -111,6 +117,9 @@ export function work(tid: i32, tag: i32): void {
       const N = <i32>p(1), block = <i32>p(9), lo = u * block;
       const scr = p(8) + <usize>tid * <usize>scratchBytesOf();
       assignRows(p(0), lo, min(N, lo + block), p(2), p(3), <i32>p(4), <i32>p(5), p(6), p(7), scr);
+    } else if (kind == KIND_GRAM) {
+      const n = (<i32>p(1) + 7) & ~7;
+      gramTile(p(0), <i32>p(1), <i32>p(2), u, n, p(3), n);
     } else if (kind == KIND_PATCHES) {
       const block = <i32>p(4), lo = u * block;
       patchRows(p(0), p(1), lo, min(<i32>p(2), lo + block), p(3));

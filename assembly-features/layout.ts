@@ -32,6 +32,7 @@ export const KIND_FORWARD: i32 = 4;
 export const KIND_BACKWARD: i32 = 5;
 export const KIND_FILL: i32 = 6; // zero fresh memory on every thread at once (see setFill)
 export const KIND_PATCHES: i32 = 7; // k-means' sample of normalized patches
+export const KIND_GRAM: i32 = 8; // the Gram matrix Xᵀ·X of whitening's covariance
 
 @inline export function align64(bytes: usize): usize {
   return (bytes + 63) & ~(<usize>63);

@@ -79,6 +79,28 @@ test('matmul: float32 sums over d in order, bit for bit, for rows of DIM (the co
   }
 });
 
+test('gram: Xᵀ·X as float32 sums over the rows in order, bit for bit, symmetric, on any width and thread count', () => {
+  for (const [m, dim] of [
+    [150, DIM], // rows across chunks of 64
+    [37, 13],
+    [64, 6],
+    [1, 8],
+  ]) {
+    const X = normal(m * dim);
+    const Xt = new Float32Array(dim * m);
+    for (let i = 0; i < m; i++) for (let d = 0; d < dim; d++) Xt[d * m + i] = X[i * dim + d];
+    const want = f32Product(Xt, dim, m, X, dim);
+    for (const b of [one, two]) {
+      const got = new Float32Array(dim * dim);
+      b.gram(X, m, dim, got);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+    const ref = new Float32Array(dim * dim);
+    js.gram(X, m, dim, ref);
+    expect(relErr(ref, want)).toBeLessThan(1e-5);
+  }
+});
+
 test("A and X in the backend's memory are read in place, with the same results; O may be A", () => {
   const [m, k] = [37, DIM];
   const A = normal(m * k),

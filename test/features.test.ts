@@ -164,12 +164,12 @@ describe('whitening', () => {
     expect(ortho).toBeLessThan(1e-12);
   });
 
-  test('the covariance by blocks on a matmul (float32 within a block of 2,048 rows) is the float64 one to 1e-6', async () => {
+  test('the covariance by blocks on a gram (float32 within a block of 2,048 rows) is the float64 one to 1e-6', async () => {
     const { cov } = covariance(X, n, dim);
     const wasm = await createWasmFeatureBackend({ threads: 2 });
     try {
-      for (const matmul of [createJsFeatureBackend().matmul, wasm.matmul]) {
-        const blocks = covariance(X, n, dim, matmul).cov;
+      for (const gram of [createJsFeatureBackend().gram, wasm.gram]) {
+        const blocks = covariance(X, n, dim, gram).cov;
         for (let k = 0; k < dim * dim; k++) expect(Math.abs(blocks[k] - cov[k])).toBeLessThan(1e-6 * Math.max(...cov.map(Math.abs)));
       }
     } finally {

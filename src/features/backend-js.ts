@@ -115,6 +115,15 @@ export function createJsFeatureBackend(): FeatureBackend {
         for (let d = 0; d < DIM; d++) X[u * DIM + d] = x[d];
       }
     },
+    gram(X, m, dim, O) {
+      for (let a = 0; a < dim; a++) {
+        for (let b = a; b < dim; b++) {
+          let s = 0;
+          for (let i = 0; i < m; i++) s += X[i * dim + a] * X[i * dim + b];
+          O[a * dim + b] = O[b * dim + a] = s;
+        }
+      }
+    },
     matmul(A, m, k, B, n, O) {
       const row = new Float64Array(n); // O may be A: a row is finished before it is written
       for (let i = 0; i < m; i++) {

@@ -34,6 +34,7 @@ interface FeatureExports {
     scr: number,
     block: number,
   ): void;
+  setGram(X: number, dim: number, m: number, O: number): void;
   setPatches(pix: number, picks: number, count: number, X: number, block: number): void;
   setTriangle(pix: number, n: number, B: number, fl: number, K: number, NFp: number, tri: boolean, out: number, scr: number): void;
   setRows(
@@ -189,6 +190,22 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
       k.setPatches(pix, pp, count, x, Math.max(32, Math.ceil(count / 255)));
       pool.run();
       if (copy) X.set(arena.f32(x, count * DIM));
+    },
+    gram(X, m, dim, O) {
+      // gramTile reads up to 7 floats past the last row, and tile rows up to dim padded to 4
+      let x = readable(X, m * dim + 8);
+      if (x < 0) {
+        x = bufA.ensure((m * dim + 8) * 4);
+        const xv = arena.f32(x, m * dim + 8);
+        xv.set(X.subarray(0, m * dim));
+        xv.fill(0, m * dim);
+      }
+      const n8 = up(dim, 8);
+      const o = bufO.ensure(up(dim, 4) * n8 * 4);
+      k.setGram(x, dim, m, o);
+      pool.run();
+      const ov = arena.f32(o, up(dim, 4) * n8);
+      for (let a = 0; a < dim; a++) for (let b = a; b < dim; b++) O[a * dim + b] = O[b * dim + a] = ov[a * n8 + b];
     },
     matmul(A, m, kk, B, n, O) {
       const mp = up(m, 4),

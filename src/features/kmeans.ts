@@ -101,7 +101,7 @@ export function learnPatchModel(backend: FeatureBackend, train: Split, opts: Kme
   const X = samplePatches(backend, train, N, rng, progress, floatsFor(backend, N * DIM));
   progress?.('whiten', 0, 1);
   const matmul: MatMul = (A, m, k, B, n, O) => backend.matmul(A, m, k, B, n, O);
-  const zca = fitZca(X, N, DIM, ZCA_EPS, matmul);
+  const zca = fitZca(X, N, DIM, ZCA_EPS, (B, m, dim, O) => backend.gram(B, m, dim, O));
   applyZca(zca, X, N, DIM, matmul);
   progress?.('whiten', 1, 1);
   const { centroids } = kmeans(backend, X, N, opts.K, opts.iters, rng, (it) => progress?.('kmeans', it, opts.iters));

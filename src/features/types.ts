@@ -42,6 +42,11 @@ export interface FeatureBackend extends Kernels {
    * (v − mean)/sqrt(var + 10), into X (count × DIM). The same bits on every backend.
    */
   normalizedPatches(pixels: Uint8Array, picks: Int32Array, count: number, X: Float32Array): void;
+  /**
+   * O (dim × dim) = Xᵀ·X for the first m rows of X (dim floats each): whitening's
+   * covariance, block by block (whiten.ts). The wasm backend sums in float32 in row order.
+   */
+  gram(X: Float32Array, m: number, dim: number, O: Float32Array): void;
   /** O = A·B: A m×k, B k×n, O m×n, all row-major float32 (A and O may be the same array). */
   matmul(A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array): void;
   /**

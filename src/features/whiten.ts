@@ -15,34 +15,33 @@ export interface Zca {
 /** O = A·B: A m×k, B k×n, O m×n, row-major float32 (a feature backend's matmul). */
 export type MatMul = (A: Float32Array, m: number, k: number, B: Float32Array, n: number, O: Float32Array) => void;
 
-// Rows per block of the matmul covariance: float32 sums over a block, float64 across blocks.
+/** O (dim × dim) = Xᵀ·X over the first m rows of X (a feature backend's gram). */
+export type Gram = (X: Float32Array, m: number, dim: number, O: Float32Array) => void;
+
+// Rows per block of the covariance on a gram: float32 sums over a block, float64 across blocks.
 const COV_BLOCK = 2048;
 
 /**
  * Mean (dim) and covariance (dim×dim, over n − 1) of the rows of X (n×dim), float64 sums.
- * With a matmul, the covariance is (X − mean)ᵀ·(X − mean) by blocks of rows on it: each
+ * With a gram, the covariance is (X − mean)ᵀ·(X − mean) by blocks of rows on it: each
  * block's sums in float32 (over 2,048 rows, about 1e-5 relative), the blocks added in
  * float64 — a tenth of the time of the float64 loops below for 50,000 patches.
  */
-export function covariance(X: Float32Array, n: number, dim: number, matmul?: MatMul): { mean: Float64Array; cov: Float64Array } {
+export function covariance(X: Float32Array, n: number, dim: number, gram?: Gram): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += X[i * dim + d];
   for (let d = 0; d < dim; d++) mean[d] /= n;
   const cov = new Float64Array(dim * dim);
-  if (matmul) {
+  if (gram) {
     const B = new Float32Array(COV_BLOCK * dim);
-    const At = new Float32Array(dim * COV_BLOCK);
     const O = new Float32Array(dim * dim);
     for (let lo = 0; lo < n; lo += COV_BLOCK) {
       const m = Math.min(COV_BLOCK, n - lo);
       for (let i = 0; i < m; i++) {
-        for (let d = 0; d < dim; d++) {
-          const v = X[(lo + i) * dim + d] - mean[d];
-          B[i * dim + d] = v;
-          At[d * m + i] = v;
-        }
+        const row = (lo + i) * dim;
+        for (let d = 0; d < dim; d++) B[i * dim + d] = X[row + d] - mean[d];
       }
-      matmul(At, dim, m, B, dim, O);
+      gram(B, m, dim, O);
       for (let k = 0; k < dim * dim; k++) cov[k] += O[k];
     }
     for (let k = 0; k < dim * dim; k++) cov[k] /= n - 1;
@@ -167,9 +166,9 @@ export function symmetricEigen(A: Float64Array, n: number): { values: Float64Arr
   return { values: d, vectors: Q };
 }
 
-/** The ZCA transform of the rows of X (n×dim); the covariance on `matmul` when given (see covariance). */
-export function fitZca(X: Float32Array, n: number, dim: number, eps = ZCA_EPS, matmul?: MatMul): Zca {
-  const { mean, cov } = covariance(X, n, dim, matmul);
+/** The ZCA transform of the rows of X (n×dim); the covariance on `gram` when given (see covariance). */
+export function fitZca(X: Float32Array, n: number, dim: number, eps = ZCA_EPS, gram?: Gram): Zca {
+  const { mean, cov } = covariance(X, n, dim, gram);
   const { values, vectors: V } = symmetricEigen(cov, dim);
   const P = new Float32Array(dim * dim);
   for (let a = 0; a < dim; a++) {
