@@ -17,6 +17,7 @@ import type { Config } from '../config/schema.js';
 import { loadCifar10, type RawCifar } from '../data/cifar10.js';
 import { checkSplitSizes, makeDataset, type SplitSizes } from '../data/preprocess.js';
 import { LintrainError } from '../core/errors.js';
+import { packageFile } from '../core/package.js';
 import { createKernels } from '../kernels/index.js';
 import { createJsKernels } from '../kernels/js.js';
 import type { BackendName, Kernels } from '../kernels/types.js';
@@ -59,7 +60,7 @@ export function inlinePool(data: Dataset, kernels: Kernels, threadsPerJob = 1): 
 
 /** A pool of `jobs` workers; tasks wait in a queue for a free one. */
 export async function workerPool(init: WorkerInit, jobs: number): Promise<TaskPool> {
-  const url = new URL('./pool-worker.js', import.meta.url);
+  const url = packageFile('dist', 'sweep', 'pool-worker.js'); // compiled, also under jest
   type Pending = { task: Task; resolve: (r: TaskResult) => void; reject: (e: unknown) => void };
   const queue: Pending[] = [];
   const idle: Worker[] = [];

@@ -1,4 +1,4 @@
-/** Where the bundled page lives once built: dist/board/assets, beside dist/board/server. */
-import { fileURLToPath } from 'node:url';
+/** Where the bundled page lives once built: dist/board/assets (scripts/build-board.mjs). */
+import { packageFile } from '../../core/package.js';
 
-export const ASSETS_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
+export const assetsDir = (): string => packageFile('dist', 'board', 'assets');

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ASSETS_DIR } from '../../board/server/assets.js';
+import { assetsDir } from '../../board/server/assets.js';
 import { startBoard } from '../../board/server/server.js';
 import { UsageError } from '../../core/errors.js';
 import { RUNS_ROOT } from '../../report/run-folder.js';
@@ -58,7 +58,7 @@ export async function boardCommand(arg: string | undefined, cmd: Command): Promi
     process.stderr.write(`lintrain: warning: serving on ${o.host}: anyone who can reach this machine can read the runs in ${dir}.\n`);
   let board: Awaited<ReturnType<typeof startBoard>>;
   try {
-    board = await startBoard({ dir, port: o.port, host: o.host, assets: ASSETS_DIR });
+    board = await startBoard({ dir, port: o.port, host: o.host, assets: assetsDir() });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new UsageError(`--port ${o.port}: the port is in use on ${o.host}.`);

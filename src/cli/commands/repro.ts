@@ -7,13 +7,13 @@
  * `--resume DIR` goes on with a repro stopped by Ctrl-C or a kill, skipping them.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type Config, usesFeatures } from '../../config/schema.js';
 import { readConfigFile, resolveConfig } from '../../config/resolve.js';
 import { countRecords, TEST_FILE, TRAIN_FILES } from '../../data/cifar10.js';
 import { UsageError } from '../../core/errors.js';
+import { packageFile } from '../../core/package.js';
 import { isSearch } from '../../optimizers/index.js';
 import { RunFolder } from '../../report/run-folder.js';
 import { readTrialFolder } from '../../report/sweep-folder.js';
@@ -68,7 +68,7 @@ export function define(parent: Command, act: Act): Command {
 const QUICK = { numTrain: 2000, numVal: 200, numTest: 1000, numDev: 50, searchIters: 20, sgdIters: 100, seeds: 2 };
 
 /** configs/ of this package (beside src/ and dist/). */
-export const presetDir = (): string => fileURLToPath(new URL('../../../configs/', import.meta.url));
+export const presetDir = (): string => packageFile('configs');
 
 export function presetFiles(dir = presetDir()): string[] {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));

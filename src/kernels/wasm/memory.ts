@@ -4,10 +4,9 @@
  * main thread and every worker use.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { LintrainError } from '../../core/errors.js';
+import { packageFile } from '../../core/package.js';
 
 const PAGE = 65536;
 // 2 GiB: all 60,000 CIFAR-10 images are 184 MB; the rest is per-call scratch.
@@ -15,17 +14,6 @@ const PAGE = 65536;
 export const MAX_PAGES = 32768;
 // The module's own data (job descriptor, libm tables) sits below 1 MiB (assembly/asconfig.json).
 const HEAP_START = 1 << 20;
-
-/** The folder holding package.json, walking up from this file (src/kernels or dist/kernels). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new LintrainError(`wasm backend: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
 
 function mustExist(file: string): string {
   if (!fs.existsSync(file)) {
@@ -38,21 +26,16 @@ function mustExist(file: string): string {
  * The compiled kernels under the package root (npm run build:wasm): build/lintrain.wasm
  * (SIMD), build/lintrain-fma.wasm (SIMD + relaxed SIMD's fused multiply-add) and
  * build/features.wasm (the feature extractors, src/features/backend-wasm.ts).
- * The worker script is the compiled dist/kernels/wasm/worker.js: beside this file when
- * running from dist/, and from the package's dist/ when this file runs as TypeScript
- * source (jest), since a worker thread cannot load .ts. Hence tests need `npm run build`.
+ * The worker script is always the compiled dist/kernels/wasm/worker.js, also when this
+ * file runs as TypeScript source (jest), since a worker thread cannot load .ts. Hence
+ * tests need `npm run build`.
  */
 export function backendFiles(): { wasm: string; wasmFma: string; features: string; worker: string } {
-  const root = packageRoot();
-  const here = fileURLToPath(import.meta.url);
-  const worker = here.endsWith('.js')
-    ? path.join(path.dirname(here), 'worker.js')
-    : path.join(root, 'dist', 'kernels', 'wasm', 'worker.js');
   return {
-    wasm: mustExist(path.join(root, 'build', 'lintrain.wasm')),
-    wasmFma: mustExist(path.join(root, 'build', 'lintrain-fma.wasm')),
-    features: mustExist(path.join(root, 'build', 'features.wasm')),
-    worker: mustExist(worker),
+    wasm: mustExist(packageFile('build', 'lintrain.wasm')),
+    wasmFma: mustExist(packageFile('build', 'lintrain-fma.wasm')),
+    features: mustExist(packageFile('build', 'features.wasm')),
+    worker: mustExist(packageFile('dist', 'kernels', 'wasm', 'worker.js')),
   };
 }
 
