@@ -177,16 +177,23 @@ export async function createWasmFeatureBackend(opts: { threads: number }): Promi
     ...rowKernels,
     normalizedPatches(pixels, picks, count, X) {
       if (count === 0) return;
-      let pix = pixels.byteOffset;
-      if (!arena.owns(pixels)) {
-        pix = stage.ensure(pixels.length);
-        arena.u8(pix, pixels.length).set(pixels);
-      }
+      // every region first: a later ensure() may grow the memory under earlier views
+      const inPlace = arena.owns(pixels);
       const pp = bufI.ensure(count * 12);
-      arena.i32(pp, count * 3).set(picks.subarray(0, count * 3));
+      const pix = inPlace ? pixels.byteOffset : stage.ensure(count * IMG);
       let x = readable(X, count * DIM);
       const copy = x < 0;
       if (copy) x = bufA.ensure(count * DIM * 4);
+      const ps = arena.i32(pp, count * 3);
+      ps.set(picks.subarray(0, count * 3));
+      if (!inPlace) {
+        // images outside the memory: the picked ones are staged, patch u's at slot u
+        const st = arena.u8(pix, count * IMG);
+        for (let u = 0; u < count; u++) {
+          st.set(pixels.subarray(ps[3 * u] * IMG, (ps[3 * u] + 1) * IMG), u * IMG);
+          ps[3 * u] = u;
+        }
+      }
       k.setPatches(pix, pp, count, x, Math.max(32, Math.ceil(count / 255)));
       pool.run();
       if (copy) X.set(arena.f32(x, count * DIM));
