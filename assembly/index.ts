@@ -42,7 +42,7 @@ export function sbBytes(K: i32): i32 {
 /**
  * How many superblocks n rows make: about SB_ROWS rows each on large calls, at least
  * SB_MIN for load balance on small ones, at least RB rows each. Superblock s holds
- * rows [⌊s·n/S⌋, ⌊(s+1)·n/S⌋), so a minibatch of 200 makes 8 of 25 rows.
+ * rows [⌊s·n/S⌋, ⌊(s+1)·n/S⌋), so a minibatch of 200 makes 2 of 100 rows.
  */
 function superblocks(n: i32): i32 {
   if (load<i32>(JOB, J_KIND) == KIND_FILL) return max(min(SB_MAX, n), 1);
