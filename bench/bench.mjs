@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import * as lt from './lintrain_side.mjs';
 import { describeBlas, kmeansSample, numpyInfo, numpySample } from './numpy_side.mjs';
 import { simdPeak } from './peak.mjs';
-import { fmt, machine, median, table, variantTable } from './report.mjs';
+import { fmt, machine, median, pairedRatios, table, variantTable } from './report.mjs';
 import { rssMethod } from './spawn.mjs';
 import { settle, watchOthers } from './contention.mjs';
 
@@ -263,7 +263,8 @@ async function main() {
         Object.entries(numpyValues)
           .filter(([, v]) => v != null)
           .sort((a, b) => a[1] - b[1])[0] ?? null;
-      rows.push({ ...row, values: { wasm: of('wasm'), 'wasm-fma': of('wasm-fma'), js: of('js') }, best });
+      const ratios = best ? pairedRatios(samples[w.key].wasm?.[row.metric], samples[w.key][best[0]]?.[row.numpyMetric ?? row.metric]) : [];
+      rows.push({ ...row, values: { wasm: of('wasm'), 'wasm-fma': of('wasm-fma'), js: of('js') }, best, ratios });
       variants.push({ label: row.label, unit: row.unit, values: numpyValues });
     }
   }
@@ -366,7 +367,7 @@ function describeRun(opt, ctx, dataDir, numpy, samples, peak) {
   const n = [];
   const args = process.argv.slice(2).join(' ');
   n.push(
-    `Command: \`npm run bench${args ? ` -- ${args}` : ''}\`; each cell is the median of ${opt.repeats} samples, every implementation taken in turn within each repeat.`,
+    `Command: \`npm run bench${args ? ` -- ${args}` : ''}\`; each cell is the median of ${opt.repeats} samples, every implementation taken in turn within each repeat. In brackets after a ratio: the range of the repeats' own ratios (each repeat's lintrain sample over the same repeat's sample of that numpy variant); after a verdict: how many repeats met the target.`,
   );
   if (ctx.batchDir) n.push(`Data: CIFAR-10 batch files in ${ctx.batchDir}.`);
   else {

@@ -37,9 +37,24 @@ export function median(xs) {
 }
 
 /**
+ * Each repeat's ratio: mine[i] / base[i], the two samples taken in the same repeat, minutes
+ * apart at most. On a machine whose speed drifts (other tenants, the hypervisor), their
+ * spread says how far a single run's ratio can be trusted.
+ */
+export function pairedRatios(mine, base) {
+  const out = [];
+  for (let i = 0; i < Math.min(mine?.length ?? 0, base?.length ?? 0); i++) {
+    if (Number.isFinite(mine[i]) && Number.isFinite(base[i]) && base[i] > 0) out.push(mine[i] / base[i]);
+  }
+  return out;
+}
+
+/**
  * rows: [{label, unit, target: {kind:'ratio'|'abs', max} | null, values: {wasm, 'wasm-fma', js},
- * best: [variant, value] | null}] (values are medians or null). The ratio is lintrain's
- * default (wasm) over the fastest numpy variant of the row.
+ * best: [variant, value] | null, ratios?: number[]}] (values are medians or null). The ratio
+ * is lintrain's default (wasm) over the fastest numpy variant of the row; with two or more
+ * repeats' ratios (pairedRatios) the cell adds their range, and the verdict how many
+ * repeats met the target.
  */
 export function table(rows) {
   const head = '| workload | lintrain wasm | lintrain wasm-fma | lintrain js | best numpy | wasm / best numpy | target | met? |';
@@ -48,17 +63,21 @@ export function table(rows) {
     const v = r.values;
     const best = r.best?.[1] ?? null;
     const ratio = v.wasm != null && best != null ? v.wasm / best : null;
+    const ratios = r.target?.kind === 'abs' ? [] : (r.ratios ?? []);
     let target = '–';
     let pass = '–';
     if (r.target?.kind === 'ratio') {
       target = `${r.target.strict ? '<' : '≤'} ${r.target.max}×`;
-      if (ratio != null) pass = (r.target.strict ? ratio < r.target.max : ratio <= r.target.max) ? 'yes' : 'NO';
+      const meets = (x) => (r.target.strict ? x < r.target.max : x <= r.target.max);
+      if (ratio != null) pass = meets(ratio) ? 'yes' : 'NO';
+      if (ratio != null && ratios.length > 1) pass += ` (${ratios.filter(meets).length} of ${ratios.length} repeats)`;
     } else if (r.target?.kind === 'abs') {
       target = `≤ ${r.target.max} ${r.unit}`;
       if (v.wasm != null) pass = v.wasm <= r.target.max ? 'yes' : 'NO';
     }
     const bestCell = r.best ? `${fmt(best)} (${r.best[0]})` : '–';
-    const ratioCell = r.target?.kind === 'abs' || ratio == null ? '–' : `${ratio.toFixed(2)}×`;
+    const spread = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
+    const ratioCell = r.target?.kind === 'abs' || ratio == null ? '–' : `${ratio.toFixed(2)}×${spread}`;
     lines.push(
       `| ${r.label} (${r.unit}) | ${[v.wasm, v['wasm-fma'], v.js].map(fmt).join(' | ')} | ${bestCell} | ${ratioCell} | ${target} | ${pass} |`,
     );
